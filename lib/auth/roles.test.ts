@@ -9,17 +9,17 @@ const policy: GroupPolicy = {
 
 describe("auth: rolesFromGroups and accessDecision", () => {
   const cases: { name: string; groups: string[]; policy?: GroupPolicy; roles: Role[] }[] = [
-    { name: "researcher", groups: ["users/ai-infn"], roles: ["user"] },
-    { name: "admin in both groups", groups: ["admins/ai-infn", "users/ai-infn"], roles: ["user", "admin"] },
-    { name: "admin without the allowed group is admitted", groups: ["admins/ai-infn"], roles: ["user", "admin"] },
-    { name: "organiser", groups: ["organisers/ai-infn", "users/ai-infn"], roles: ["user", "organiser"] },
-    { name: "organiser only", groups: ["organisers/ai-infn"], roles: ["user", "organiser"] },
+    { name: "researcher", groups: ["users/ai-infn"], roles: ["researcher"] },
+    { name: "admin in both groups", groups: ["admins/ai-infn", "users/ai-infn"], roles: ["researcher", "admin"] },
+    { name: "admin without the allowed group is admitted", groups: ["admins/ai-infn"], roles: ["researcher", "admin"] },
+    { name: "organiser", groups: ["organisers/ai-infn", "users/ai-infn"], roles: ["researcher", "organiser"] },
+    { name: "organiser only", groups: ["organisers/ai-infn"], roles: ["researcher", "organiser"] },
     { name: "outsider", groups: ["users/other-experiment"], roles: [] },
     { name: "no groups", groups: [], roles: [] },
     { name: "case matters (IAM group names are exact)", groups: ["Users/AI-INFN"], roles: [] },
     { name: "subgroup is not the group", groups: ["users/ai-infn/sub"], roles: [] },
-    { name: "configured group with a leading slash", groups: ["users/ai-infn"], policy: { ...policy, allowedGroups: ["/users/ai-infn"] }, roles: ["user"] },
-    { name: "several allowed groups", groups: ["cms"], policy: { ...policy, allowedGroups: ["users/ai-infn", "cms"] }, roles: ["user"] },
+    { name: "configured group with a leading slash", groups: ["users/ai-infn"], policy: { ...policy, allowedGroups: ["/users/ai-infn"] }, roles: ["researcher"] },
+    { name: "several allowed groups", groups: ["cms"], policy: { ...policy, allowedGroups: ["users/ai-infn", "cms"] }, roles: ["researcher"] },
     { name: "no organiser groups configured", groups: ["organisers/ai-infn"], policy: { ...policy, organiserGroups: [] }, roles: [] },
   ];
   for (const c of cases) {
@@ -49,13 +49,13 @@ describe("auth: rolesFromGroups and accessDecision", () => {
 
 describe("auth: hasRole", () => {
   const cases: { roles: string[]; role: Role; want: boolean }[] = [
-    { roles: ["user"], role: "user", want: true },
-    { roles: ["user"], role: "admin", want: false },
-    { roles: ["user"], role: "organiser", want: false },
-    { roles: ["user", "organiser"], role: "organiser", want: true },
-    { roles: ["user", "admin"], role: "organiser", want: true },
-    { roles: ["admin"], role: "user", want: true },
-    { roles: [], role: "user", want: false },
+    { roles: ["researcher"], role: "researcher", want: true },
+    { roles: ["researcher"], role: "admin", want: false },
+    { roles: ["researcher"], role: "organiser", want: false },
+    { roles: ["researcher", "organiser"], role: "organiser", want: true },
+    { roles: ["researcher", "admin"], role: "organiser", want: true },
+    { roles: ["admin"], role: "researcher", want: true },
+    { roles: [], role: "researcher", want: false },
   ];
   for (const c of cases) {
     it(`${JSON.stringify(c.roles)} has ${c.role}: ${c.want}`, () => expect(hasRole(c.roles, c.role)).toBe(c.want));

@@ -2,7 +2,7 @@ import { normaliseGroup } from "@/lib/auth/claims";
 
 /**
  * Roles are computed from IAM groups at every login, never edited by hand:
- * - `user`: may use the hub (sessions, jobs, usage). Every admitted person has it.
+ * - `researcher`: may use the hub (sessions, jobs, usage). Every admitted person has it.
  * - `organiser`: runs hackathon events.
  * - `admin`: the admin panel; implies the organiser pages too (see `hasRole`).
  *
@@ -10,7 +10,7 @@ import { normaliseGroup } from "@/lib/auth/claims";
  * even when they are in no allowed group — naming someone admin or organiser in IAM is already a
  * decision to let them in, and requiring two memberships would only produce confusing refusals.
  */
-export const ROLES = ["user", "organiser", "admin"] as const;
+export const ROLES = ["researcher", "organiser", "admin"] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface GroupPolicy {
@@ -35,7 +35,7 @@ export function rolesFromGroups(groups: readonly string[], policy: GroupPolicy):
   const organiser = intersects(set, policy.organiserGroups);
   const allowed = admin || organiser || intersects(set, policy.allowedGroups);
   if (!allowed) return [];
-  return ROLES.filter((r) => r === "user" || (r === "organiser" && organiser) || (r === "admin" && admin));
+  return ROLES.filter((r) => r === "researcher" || (r === "organiser" && organiser) || (r === "admin" && admin));
 }
 
 /** Admits or refuses a person by their groups; a refusal names the groups that would admit them. */
@@ -47,10 +47,10 @@ export function accessDecision(groups: readonly string[], policy: GroupPolicy): 
   return { allowed: false, requiredGroups: [...new Set(required.map(normaliseGroup))] };
 }
 
-/** Whether stored roles grant `role`; admin implies organiser and user, organiser implies user. */
+/** Whether stored roles grant `role`; admin implies organiser and researcher, organiser implies researcher. */
 export function hasRole(roles: readonly string[], role: Role): boolean {
   if (roles.includes("admin")) return true;
-  if (role === "user") return roles.includes("user") || roles.includes("organiser");
+  if (role === "researcher") return roles.includes("researcher") || roles.includes("organiser");
   return roles.includes(role);
 }
 
