@@ -1,8 +1,12 @@
 import pino from "pino";
+import { env } from "@/lib/env";
 
-/** The one structured logger of the portal's server processes (web, proxy, controller). */
+/**
+ * The one structured logger of the portal's server processes. Each process (proxy, controller)
+ * takes a child with its own `service`; secrets in well-known places are never written.
+ */
 export const log = pino({
-  level: process.env.LOG_LEVEL ?? "info",
-  base: { service: process.env.AI_HUB_SERVICE ?? "web" },
-  redact: { paths: ["req.headers.cookie", "req.headers.authorization", "*.token", "*.secret"], remove: true },
+  level: env().LOG_LEVEL,
+  base: { service: "web" },
+  redact: { paths: ["req.headers.cookie", "req.headers.authorization", "*.token", "*.secret", "*.password"], remove: true },
 });
