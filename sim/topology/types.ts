@@ -1,6 +1,6 @@
 /**
  * The simulator's topology, parsed from YAML (owned by sim/topology: load.ts validates files into
- * this shape and lists every error with its path). See sim/README.md for the file format.
+ * this shape and lists every error with its path). See sim/docs/runtime.md for the file format.
  */
 export type MigStrategy = "none" | "single" | "mixed";
 
@@ -31,8 +31,12 @@ export interface ImageSpec {
   match: string;
   pullMs?: number;
   missing?: boolean;
-  /** Run this local program for the container instead of the built-in stub. */
-  program?: { command: string[]; env?: Record<string, string> };
+  /**
+   * Run this local program for the container instead of the built-in stub: argv is `command` followed
+   * by the container's `args` (the container's own `command` names a binary inside the image, which
+   * does not exist here), or the container's command + args when `useContainerCommand` is true.
+   */
+  program?: { command: string[]; env?: Record<string, string>; useContainerCommand?: boolean };
 }
 
 export interface Topology {
