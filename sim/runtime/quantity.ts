@@ -14,7 +14,7 @@ export function parseQuantity(s: string | number): number {
   if (!m) return NaN;
   const base = Number(m[1]);
   if (m[2]) return base * 10 ** Number(m[2].slice(1));
-  return base * suffixes[m[3] ?? ""];
+  return base * (suffixes[m[3] ?? ""] ?? NaN);
 }
 
 /** Integer amount used for fit arithmetic: CPU in millicores, everything else rounded up to units. */

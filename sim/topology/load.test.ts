@@ -2,6 +2,7 @@ import { describe, it, expect } from "vitest";
 import { loadTopology, TopologyError } from "./load";
 import { nodeObjects } from "./node-objects";
 import { nodeDevices } from "./devices";
+import type { KubeObject } from "../store/types";
 
 function errorsOf(yaml: string): string[] {
   try {
@@ -97,7 +98,7 @@ nodes:
 `;
 
   it("single strategy: MIG devices as nvidia.com/gpu and the -MIG- product", () => {
-    const [node] = nodeObjects(loadTopology(yaml("single", "[all-1g.10gb, all-1g.10gb]")));
+    const node = nodeObjects(loadTopology(yaml("single", "[all-1g.10gb, all-1g.10gb]")))[0]!;
     expect(node.status.allocatable).toMatchObject({ cpu: "16", memory: "64Gi", pods: "110", "nvidia.com/gpu": "14" });
     expect(node.metadata.labels).toMatchObject({
       "nvidia.com/mig.strategy": "single",
@@ -110,7 +111,7 @@ nodes:
   });
 
   it("mixed strategy: one resource and label set per profile", () => {
-    const [node, vk] = nodeObjects(loadTopology(yaml("mixed", "[all-1g.10gb, all-balanced]")));
+    const [node, vk] = nodeObjects(loadTopology(yaml("mixed", "[all-1g.10gb, all-balanced]"))) as [KubeObject, KubeObject];
     expect(node.status.capacity).toMatchObject({ "nvidia.com/mig-1g.10gb": "9", "nvidia.com/mig-2g.20gb": "1", "nvidia.com/mig-3g.40gb": "1" });
     expect(node.status.capacity["nvidia.com/gpu"]).toBeUndefined();
     expect(node.metadata.labels).toMatchObject({
@@ -130,7 +131,7 @@ nodes:
 
   it("gives MIG instances nvidia-smi style GPU instance ids", () => {
     const t = loadTopology(yaml("mixed", "[all-1g.10gb, all-balanced]"));
-    const devs = nodeDevices(t.nodes[0]);
+    const devs = nodeDevices(t.nodes[0]!);
     expect(devs.filter((d) => d.gpuIndex === 0).map((d) => d.gpuInstanceId)).toEqual([7, 8, 9, 10, 11, 12, 13]);
     expect(devs.filter((d) => d.gpuIndex === 1).map((d) => [d.migProfile, d.gpuInstanceId])).toEqual([["3g.40gb", 1], ["2g.20gb", 3], ["1g.10gb", 7], ["1g.10gb", 8]]);
   });

@@ -64,14 +64,14 @@ function virtualLabels(n: NodeSpec): Record<string, string> {
     "alpha.service-controller.kubernetes.io/exclude-balancer": "true",
     "node.kubernetes.io/exclude-from-external-load-balancers": "true",
   };
-  if (n.gpus.length) l["nvidia-gpu-type"] = n.gpus[0].model;
+  if (n.gpus[0]) l["nvidia-gpu-type"] = n.gpus[0].model;
   return l;
 }
 
 /** GPU Feature Discovery labels (reference §3.2); with several models on one node GFD describes the first. */
 function gfdLabels(n: NodeSpec, now: Date): Record<string, string> {
-  if (!n.gpus.length) return {};
   const g = n.gpus[0];
+  if (!g) return {};
   const info = modelInfo(g.model);
   const family = migFamily(g.model);
   const sliced = n.gpus.some((x) => x.mig?.some((l) => l.length));
@@ -119,7 +119,7 @@ function gfdLabels(n: NodeSpec, now: Date): Record<string, string> {
     for (const [e, v] of Object.entries(prof.engines)) l[`${prefix}.engines.${e}`] = String(v);
   };
   if (n.migStrategy === "single") {
-    const [profile, count] = [...perProfile][0];
+    const [profile, count] = [...perProfile][0]!;
     describe("nvidia.com/gpu", profile, count);
   } else {
     for (const [profile, count] of perProfile) describe(migResourceName(profile), profile, count);
