@@ -40,6 +40,38 @@ export const envSchema = z
 
     /** Run the development identity provider even though NODE_ENV=production. */
     DEV_IDP: bool.default(false),
+
+    // --- Kubernetes and interactive sessions (lib/kube, lib/sessions, controller/) ---
+    /** Path of a kubeconfig; without it the in-cluster service account is used. */
+    KUBECONFIG: z.string().min(1).optional(),
+    KUBE_NAMESPACE: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a DNS label").default("ai-hub"),
+    KUBE_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+    /** Defaults when no SessionPolicy row matches one of the user's groups. */
+    SESSION_MAX_PER_USER: z.coerce.number().int().min(0).default(3),
+    SESSION_MAX_GPUS_PER_USER: z.coerce.number().int().min(0).default(2),
+    SESSION_MAX_CPU: z.coerce.number().min(0.1).default(8),
+    SESSION_MAX_MEMORY_GIB: z.coerce.number().min(0.5).default(32),
+    SESSION_UID: z.coerce.number().int().min(1, "sessions never run as root").default(1000),
+    SESSION_GID: z.coerce.number().int().min(0).default(100),
+    SESSION_SHM_GIB: z.coerce.number().min(0).default(2),
+    SESSION_HOME_SIZE: z.string().regex(/^\d+(Mi|Gi|Ti)$/, "must be a quantity such as 20Gi").default("20Gi"),
+    SESSION_HOME_STORAGE_CLASS: z.string().min(1).optional(),
+    /** Shared volumes mounted in every session: `claim:/mount/path[:ro]`, comma-separated. */
+    SHARED_VOLUMES: csv.default([]),
+    /** Seconds a session may wait for Kueue admission before it fails. */
+    SESSION_ADMISSION_TIMEOUT: z.coerce.number().int().min(1).default(1800),
+    /** Seconds an admitted pod may stay unschedulable before the session fails with the scheduler's message. */
+    SESSION_UNSCHEDULABLE_GRACE: z.coerce.number().int().min(0).default(20),
+    INTERACTIVE_LOCAL_QUEUE: z.string().min(1).default("interactive"),
+    INTERACTIVE_PRIORITY_CLASS: z.string().min(1).default("ai-hub-interactive"),
+    CULL_IDLE_TIMEOUT: z.coerce.number().int().min(60).default(3600),
+    /** Maximum session age in seconds; 0 turns it off. */
+    CULL_MAX_AGE: z.coerce.number().int().min(0).default(0),
+    /** Seconds between the cull warning shown in the UI and the stop; at least 10 minutes. */
+    CULL_WARNING: z.coerce.number().int().min(600, "must be at least 600 seconds (10 minutes)").default(900),
+    CULL_EVERY: z.coerce.number().int().min(1).default(60),
+    /** Seconds before a managed pod without a session row is deleted. */
+    ORPHAN_GRACE: z.coerce.number().int().min(0).default(300),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production") {
