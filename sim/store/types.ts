@@ -90,6 +90,8 @@ export interface ListOptions {
   namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;
+  /** watch only: replay retained events newer than this version first (410 Gone when too old). */
+  resourceVersion?: string;
 }
 
 export interface DeleteOptions {
@@ -130,6 +132,10 @@ export interface Store {
   /** In-process watch; events are delivered after the write commits, in order. Returns unsubscribe. */
   watch(gr: string, handler: (ev: WatchEvent) => void, opts?: ListOptions): () => void;
   addAdmission(gr: string, hook: AdmissionHook): void;
+  /** The newest resourceVersion (what a list reports in metadata.resourceVersion). */
+  currentResourceVersion(): string;
+  /** Drops the retained watch history, so a watch from any older version gets 410 Gone (tests). */
+  compactHistory(): void;
 }
 
 export interface PrinterColumn {
