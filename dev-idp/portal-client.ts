@@ -1,0 +1,19 @@
+import type { DevIdpClient } from "@/dev-idp/server";
+
+export const DEFAULT_CLIENT_ID = "ai-hub-dev";
+export const DEFAULT_CLIENT_SECRET = "ai-hub-dev-secret-not-for-production";
+
+/** Where the portal's logout sends people back after the IdP has ended its session. */
+export const POST_LOGOUT_PATH = "/signin?signed_out=1";
+
+/** The portal registered as a client: the next-auth callback of provider `iam` and the logout return. */
+export function portalClient(portalUrl: string, clientId = DEFAULT_CLIENT_ID, clientSecret = DEFAULT_CLIENT_SECRET): DevIdpClient {
+  const base = portalUrl.replace(/\/+$/, "");
+  return {
+    clientId,
+    clientSecret,
+    name: "AI Hub",
+    redirectUris: [`${base}/api/auth/callback/iam`],
+    postLogoutRedirectUris: [`${base}/`, `${base}${POST_LOGOUT_PATH}`],
+  };
+}
