@@ -172,12 +172,14 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   if (refusal) throw new DevIdpRefusedError(refusal);
   const secrets = await loadOrCreateSecrets(options.dataDir);
 
-  let provider: Provider | undefined;
+  // The issuer URL needs the port, known only after listen; requests before that get 503.
+  const state: { provider?: Provider; callback?: (req: IncomingMessage, res: ServerResponse) => Promise<void> } = {};
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     if (url.pathname === "/assets/dev-idp.css") return send(res, 200, "text/css", STYLESHEET);
     if (url.pathname === "/assets/auto-submit.js") return send(res, 200, "text/javascript", AUTO_SUBMIT_SCRIPT);
-    if (!provider) return send(res, 503, "text/plain", "starting");
+    const { provider, callback } = state;
+    if (!provider || !callback) return send(res, 503, "text/plain", "starting");
     const interaction = /^\/interaction\/([\w-]+)(?:\/(login|abort))?$/.exec(url.pathname);
     if (interaction) {
       handleInteraction(provider, req, res, interaction[1]!, interaction[2]).catch((e: unknown) => {
@@ -188,9 +190,8 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
       return;
     }
     promptConsentForOfflineAccess(req, url);
-    void providerCallback(req, res);
+    void callback(req, res);
   });
-  let providerCallback: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async () => {};
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -198,10 +199,11 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   });
   const { port } = server.address() as AddressInfo;
   const issuer = `http://${options.issuerHost ?? "127.0.0.1"}:${port}`;
-  provider = new Provider(issuer, providerConfiguration(options, secrets));
+  const provider = new Provider(issuer, providerConfiguration(options, secrets));
   // Errors are answered to the client by renderError; do not also print stack traces.
   provider.on("server_error", (_ctx, err: Error) => process.stderr.write(`dev-idp: ${err.message}\n`));
-  providerCallback = provider.callback() as unknown as typeof providerCallback;
+  state.callback = provider.callback() as unknown as NonNullable<typeof state.callback>;
+  state.provider = provider;
 
   return {
     issuer,
