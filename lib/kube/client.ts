@@ -1,0 +1,134 @@
+import {
+  ApiException,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  ServerConfiguration,
+  createConfiguration,
+  type RequestContext,
+  type ResponseContext,
+} from "@kubernetes/client-node";
+import { AppError } from "@/lib/errors/app-error";
+import { env } from "@/lib/env";
+
+/**
+ * The one way into the Kubernetes API. Every request carries a timeout (an AbortSignal set by a
+ * middleware) so that a hung API server turns into an UPSTREAM_UNAVAILABLE error instead of a hung
+ * web request, and every ApiException is mapped by status code: its message contains the response
+ * headers and body, which never reach a user.
+ */
+
+export interface KubeClients {
+  kc: KubeConfig;
+  core: CoreV1Api;
+  custom: CustomObjectsApi;
+  namespace: string;
+}
+
+export interface KubeClientOptions {
+  /** Path of a kubeconfig file; undefined means in-cluster configuration. */
+  kubeconfigPath?: string | undefined;
+  namespace: string;
+  requestTimeoutMs: number;
+}
+
+export function loadKubeConfig(kubeconfigPath: string | undefined): KubeConfig {
+  const kc = new KubeConfig();
+  if (kubeconfigPath) kc.loadFromFile(kubeconfigPath);
+  else kc.loadFromCluster();
+  return kc;
+}
+
+export function makeKubeClients(opts: KubeClientOptions): KubeClients {
+  const kc = loadKubeConfig(opts.kubeconfigPath);
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new AppError("UPSTREAM_UNAVAILABLE", "The cluster connection is not configured.");
+  const timeout = {
+    pre: async (ctx: RequestContext) => {
+      ctx.setSignal(AbortSignal.timeout(opts.requestTimeoutMs));
+      return ctx;
+    },
+    post: async (ctx: ResponseContext) => ctx,
+  };
+  const config = createConfiguration({
+    baseServer: new ServerConfiguration(cluster.server, {}),
+    authMethods: { default: kc },
+    promiseMiddleware: [timeout],
+  });
+  return { kc, core: new CoreV1Api(config), custom: new CustomObjectsApi(config), namespace: opts.namespace };
+}
+
+let cached: KubeClients | undefined;
+
+/** The process-wide clients, configured from lib/env (KUBECONFIG, KUBE_NAMESPACE, KUBE_REQUEST_TIMEOUT_MS). */
+export function kube(): KubeClients {
+  if (!cached) {
+    const e = env();
+    cached = makeKubeClients({
+      kubeconfigPath: e.KUBECONFIG,
+      namespace: e.KUBE_NAMESPACE,
+      requestTimeoutMs: e.KUBE_REQUEST_TIMEOUT_MS,
+    });
+  }
+  return cached;
+}
+
+export function kubeStatus(e: unknown): number | undefined {
+  return e instanceof ApiException ? (e.code as number) : undefined;
+}
+
+export function isNotFound(e: unknown): boolean {
+  return kubeStatus(e) === 404;
+}
+
+export function isConflict(e: unknown): boolean {
+  return kubeStatus(e) === 409;
+}
+
+/** The `message` of a Kubernetes Status body, which is written for operators but safe to show (no headers). */
+function statusMessage(e: ApiException<unknown>): string | undefined {
+  const body = typeof e.body === "string" ? safeJson(e.body) : e.body;
+  if (body && typeof body === "object" && "message" in body && typeof body.message === "string") return body.message;
+  return undefined;
+}
+
+function safeJson(s: string): unknown {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Maps any error from a client-node call to an AppError. `what` names the operation in words a
+ * user understands ("creating the session pod"). The original error is kept as `cause` for logs.
+ */
+export function toAppError(e: unknown, what: string): AppError {
+  if (e instanceof AppError) return e;
+  if (e instanceof ApiException) {
+    const status = e.code as number;
+    const detail = statusMessage(e);
+    switch (status) {
+      case 400:
+      case 422:
+        return new AppError("INVALID", `The cluster refused ${what}${detail ? `: ${detail}` : "."}`, undefined, { cause: e });
+      case 401:
+      case 403:
+        return new AppError("UPSTREAM_UNAVAILABLE", `AI Hub is not allowed to do this in the cluster (${what}).`, undefined, { cause: e });
+      case 404:
+        return new AppError("NOT_FOUND", `Not found in the cluster (${what}).`, undefined, { cause: e });
+      case 409:
+        return new AppError("CONFLICT", `Conflict in the cluster while ${what}.`, undefined, { cause: e });
+      case 429:
+        return new AppError("RATE_LIMITED", `The cluster is busy; try again (${what}).`, undefined, { cause: e });
+      default:
+        return new AppError("UPSTREAM_UNAVAILABLE", `The cluster did not answer correctly while ${what} (HTTP ${status}).`, undefined, { cause: e });
+    }
+  }
+  const name = e instanceof Error ? e.name : "";
+  if (name === "TimeoutError" || name === "AbortError") {
+    return new AppError("UPSTREAM_UNAVAILABLE", `The cluster did not answer in time while ${what}.`, undefined, { cause: e });
+  }
+  return new AppError("UPSTREAM_UNAVAILABLE", `The cluster could not be reached while ${what}.`, undefined, { cause: e });
+}
