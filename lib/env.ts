@@ -36,7 +36,10 @@ export const envSchema = z
     OIDC_GROUPS_CLAIM: z.string().default("groups"),
     ALLOWED_GROUPS: csv.default(["users/ai-infn"]),
     ADMIN_GROUPS: csv.default(["admins/ai-infn"]),
-    ORGANISER_GROUPS: csv.default([]),
+    // The development IdP's organiser account (olga) is in this group; real IAM deployments set their own.
+    ORGANISER_GROUPS: csv.default(["organisers/ai-infn"]),
+    /** Lifetime of a portal login (sliding: renewed while the person keeps using the portal). */
+    AUTH_SESSION_HOURS: z.coerce.number().min(0.25).max(24 * 30).default(12),
 
     /** Run the development identity provider even though NODE_ENV=production. */
     DEV_IDP: bool.default(false),
