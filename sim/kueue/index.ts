@@ -1,7 +1,51 @@
-import type { SimContext, SimPart } from "../store/types";
+import type { KubeObject, SimContext, SimPart } from "../store/types";
+import { GR, registerKueueTypes } from "./api-types";
+import { jobPodsGone, startJobIntegration } from "./job-integration";
+import { renderKueueMetrics } from "./kueue-metrics";
+import { podGone, startPodIntegration } from "./pod-integration";
+import { updateQueueStatus } from "./queue-status";
+import { KueueScheduler } from "./scheduler";
+import { startVisibility } from "./visibility";
 
-/** Registers the Kueue API types and starts its controllers (stub until the Kueue part lands). */
+/**
+ * Kueue in the simulator (see sim/docs/kueue.md): registers the kueue.x-k8s.io/v1beta1 types, the
+ * batch/job and pod integrations, the scheduler loop, the visibility API and Kueue's metrics at
+ * GET /kueue/metrics. `SIM_KUEUE_EXCLUDE_RESOURCE_PREFIXES` (comma-separated) mirrors Kueue's
+ * Configuration `resources.excludeResourcePrefixes`.
+ */
 export async function startKueue(ctx: SimContext): Promise<SimPart> {
-  void ctx;
-  return { stop: async () => {} };
+  const { store } = ctx;
+  registerKueueTypes(store);
+  const prefixes = (process.env.SIM_KUEUE_EXCLUDE_RESOURCE_PREFIXES ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const ownerKind = (wl: KubeObject) => wl.metadata.ownerReferences?.find((r) => r.controller)?.kind;
+  const scheduler: KueueScheduler = new KueueScheduler(ctx, {
+    podsGone: (wl) => (ownerKind(wl) === "Job" ? jobPodsGone(ctx, wl) : ownerKind(wl) === "Pod" ? podGone(ctx, wl) : true),
+    ownerGone: (wl) => {
+      const owner = wl.metadata.ownerReferences?.find((r) => r.controller);
+      if (!owner) return false;
+      if (owner.kind === "Pod") return podGone(ctx, wl);
+      if (owner.kind !== "Job") return false;
+      const job = store.get("batch/jobs", wl.metadata.namespace, owner.name);
+      return !job || job.metadata.uid !== owner.uid || !!job.metadata.deletionTimestamp;
+    },
+    excluded: (r) => prefixes.some((p) => r.startsWith(p)),
+    afterCycle: (r) => updateQueueStatus(store, r, ctx.clock.now()),
+  });
+  const trigger = () => scheduler.trigger();
+  const stops = [
+    startJobIntegration(ctx, trigger),
+    startPodIntegration(ctx, trigger),
+    startVisibility(ctx, scheduler),
+    ...[GR.workloads, GR.clusterQueues, GR.localQueues, GR.flavors, "namespaces"].map((gr) => store.watch(gr, (ev) => ev.type !== "BOOKMARK" && trigger())),
+  ];
+  ctx.registerRoute("GET", "/kueue/metrics", (_req, res) => {
+    res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" }).end(renderKueueMetrics(scheduler.last));
+  });
+  trigger();
+  return {
+    stop: async () => {
+      scheduler.stop();
+      for (const s of stops) s();
+    },
+  };
 }

@@ -1,0 +1,166 @@
+import type { KubeObject, SimContext } from "../store/types";
+import { GR } from "./api-types";
+import { findCondition, rfc3339 } from "./conditions";
+import { clusterQueueModel, flavorModel, matchesSelector, workloadModel, type ClusterQueueModel, type WorkloadModel } from "./model";
+import { addUsage, assignFlavors, type Snapshot } from "./quota";
+import { findTargets, preemptionMessage, queueOrder, type AdmittedWorkload } from "./preemption";
+import { admit, evict, hasReservation, isEvicted, isFinished, releaseEvicted, reservedUsage, setPending } from "./workload-status";
+import { missingFlavors } from "./queue-status";
+
+export interface PendingEntry {
+  wl: KubeObject;
+  model: WorkloadModel;
+  localQueue: string;
+}
+
+export interface CycleResult {
+  snapshot: Snapshot;
+  /** Pending workloads per ClusterQueue in queue order (visibility API). */
+  pending: Map<string, PendingEntry[]>;
+  inadmissible: Map<string, number>;
+  workloads: KubeObject[];
+}
+
+export interface SchedulerHooks {
+  /** Whether no pod of the workload's owner remains, so an evicted workload's quota may be released. */
+  podsGone(wl: KubeObject): boolean;
+  /** Whether the object that owns the workload is gone or going (never admit for it). */
+  ownerGone(wl: KubeObject): boolean;
+  /** Resources Kueue ignores (Configuration resources.excludeResourcePrefixes). */
+  excluded(resource: string): boolean;
+  /** Called after each cycle (queue status, metrics). */
+  afterCycle(r: CycleResult): void;
+}
+
+/**
+ * Kueue's scheduler loop, run whenever a watched object changes (coalesced): release quota of
+ * evicted workloads whose pods are gone, then walk pending workloads in queue order (priority, then
+ * creation time) admitting what fits, preempting where the ClusterQueue's policy allows, and
+ * writing Kueue's pending messages on the rest. StrictFIFO queues stop at their first blocked head.
+ */
+export class KueueScheduler {
+  private scheduled = false;
+  private stopped = false;
+  last: CycleResult | undefined;
+
+  constructor(private readonly ctx: SimContext, private readonly hooks: SchedulerHooks) {}
+
+  trigger(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      if (this.stopped) return;
+      try {
+        this.cycle();
+      } catch (e) {
+        this.ctx.log.error("kueue scheduling cycle failed", { err: String(e), stack: (e as Error).stack });
+        this.ctx.clock.after(100 * this.ctx.clock.scale, () => this.trigger());
+      }
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private now(): string {
+    return rfc3339(this.ctx.clock.now());
+  }
+
+  cycle(): CycleResult {
+    const { store } = this.ctx;
+    const now = this.now();
+    const flavors = new Map(store.list(GR.flavors).map((f) => [f.metadata.name!, flavorModel(f)]));
+    const cqObjs = store.list(GR.clusterQueues);
+    const cqs = new Map<string, ClusterQueueModel>(cqObjs.map((c) => [c.metadata.name!, clusterQueueModel(c)]));
+    const inactive = new Set(cqObjs.filter((c) => missingFlavors(c, flavors).length > 0 || (c.spec?.stopPolicy ?? "None") !== "None").map((c) => c.metadata.name!));
+    const lqs = new Map(store.list(GR.localQueues).map((q) => [`${q.metadata.namespace}/${q.metadata.name}`, q]));
+    const nsLabels = new Map(store.list("namespaces").map((n) => [n.metadata.name!, n.metadata.labels ?? {}]));
+    const snapshot: Snapshot = { cqs, flavors, usage: new Map() };
+    const workloads = store.list(GR.workloads);
+    const admitted: AdmittedWorkload[] = [];
+    const pending: PendingEntry[] = [];
+    const inadmissible = new Map<string, number>();
+
+    for (const wl of workloads) {
+      if (isFinished(wl) || wl.metadata.deletionTimestamp) continue;
+      const model = workloadModel(wl, wl.spec?.priority ?? 0);
+      if (hasReservation(wl)) {
+        const cq = wl.status.admission.clusterQueue as string;
+        const evicting = isEvicted(wl);
+        if (evicting && this.hooks.podsGone(wl)) {
+          releaseEvicted(store, wl, now);
+          continue;
+        }
+        model.clusterQueue = cq;
+        const usage = reservedUsage(wl);
+        addUsage(snapshot, cq, usage, 1);
+        const at = Date.parse(findCondition(wl.status.conditions, "QuotaReserved")?.lastTransitionTime ?? "") || 0;
+        admitted.push({ wl: model, clusterQueue: cq, usage, admittedAt: at, evicting });
+        continue;
+      }
+      if (wl.spec?.active === false || this.hooks.ownerGone(wl)) continue;
+      const lqName = wl.spec?.queueName as string | undefined;
+      const lq = lqName ? lqs.get(`${wl.metadata.namespace}/${lqName}`) : undefined;
+      let blocked: string | undefined;
+      if (!lq) blocked = `LocalQueue ${lqName ?? ""} doesn't exist`;
+      else if (!cqs.has(lq.spec.clusterQueue)) blocked = `ClusterQueue ${lq.spec.clusterQueue} doesn't exist`;
+      else if (inactive.has(lq.spec.clusterQueue)) blocked = `ClusterQueue ${lq.spec.clusterQueue} is inactive`;
+      if (blocked) {
+        setPending(store, wl, "Inadmissible", blocked, now);
+        if (lq) inadmissible.set(lq.spec.clusterQueue, (inadmissible.get(lq.spec.clusterQueue) ?? 0) + 1);
+        continue;
+      }
+      model.clusterQueue = lq!.spec.clusterQueue;
+      pending.push({ wl, model, localQueue: lqName! });
+    }
+
+    pending.sort((a, b) => queueOrder(a.model, b.model));
+    const byCq = new Map<string, PendingEntry[]>();
+    for (const p of pending) byCq.set(p.model.clusterQueue, [...(byCq.get(p.model.clusterQueue) ?? []), p]);
+    const strictBlocked = new Set<string>();
+    for (const p of pending) {
+      const cqName = p.model.clusterQueue;
+      const cq = cqs.get(cqName)!;
+      if (strictBlocked.has(cqName)) {
+        // Behind a StrictFIFO head that does not fit: Kueue does not even try them this cycle.
+        continue;
+      }
+      if (!matchesSelector(cq.namespaceSelector, nsLabels.get(p.wl.metadata.namespace!) ?? {})) {
+        setPending(store, p.wl, "Pending", "Workload namespace doesn't match ClusterQueue selector", now);
+        inadmissible.set(cqName, (inadmissible.get(cqName) ?? 0) + 1);
+        continue;
+      }
+      const r = assignFlavors(snapshot, p.model, cqName, this.hooks.excluded);
+      if (r.mode === "Fit") {
+        const written = admit(store, p.wl, cqName, r.assignments, now);
+        if (written) {
+          addUsage(snapshot, cqName, r.usage, 1);
+          admitted.push({ wl: p.model, clusterQueue: cqName, usage: r.usage, admittedAt: Date.parse(now), evicting: false });
+          byCq.set(cqName, (byCq.get(cqName) ?? []).filter((x) => x !== p));
+        }
+        continue;
+      }
+      let message = r.message;
+      if (r.mode === "Preempt") {
+        const targets = findTargets(snapshot, p.model, cqName, r.usage, admitted);
+        if (targets) {
+          for (const t of targets) {
+            const victim = workloads.find((w) => `${w.metadata.namespace}/${w.metadata.name}` === t.victim.wl.key);
+            if (victim) evict(store, victim, t.reason, preemptionMessage(p.model, t.reason), now);
+            t.victim.evicting = true;
+          }
+          const waiting = targets.length || admitted.filter((a) => a.evicting && (a.clusterQueue === cqName || (cq.cohort && cqs.get(a.clusterQueue)?.cohort === cq.cohort))).length;
+          if (waiting) message += `. Pending the preemption of ${waiting} workload(s)`;
+        }
+      }
+      setPending(store, p.wl, "Pending", message, now);
+      if (cq.strategy === "StrictFIFO") strictBlocked.add(cqName);
+    }
+    const result: CycleResult = { snapshot, pending: byCq, inadmissible, workloads: store.list(GR.workloads) };
+    this.last = result;
+    this.hooks.afterCycle(result);
+    return result;
+  }
+}
