@@ -132,3 +132,24 @@ export function toAppError(e: unknown, what: string): AppError {
   }
   return new AppError("UPSTREAM_UNAVAILABLE", `The cluster could not be reached while ${what}.`, undefined, { cause: e });
 }
+
+/**
+ * Per-call options that replace a path fragment of the request URL, for API paths the generated
+ * client cannot express (subresources of custom objects such as Kueue's pendingworkloads).
+ */
+export function rewritePath(from: string, to: string) {
+  return {
+    middlewareMergeStrategy: "append" as const,
+    promiseMiddleware: [
+      {
+        pre: async (ctx: RequestContext) => {
+          const url = new URL(ctx.getUrl());
+          url.pathname = url.pathname.replace(from, to);
+          ctx.setUrl(url.toString());
+          return ctx;
+        },
+        post: async (ctx: ResponseContext) => ctx,
+      },
+    ],
+  };
+}
