@@ -1,7 +1,15 @@
 import { defineConfig } from "prisma/config";
+import { env } from "./lib/env";
 
-// The datasource URL is only needed by commands that talk to a database; `prisma generate` does not.
+/**
+ * Read by the Prisma CLI. `prisma generate` needs no database. Where Prisma's binary schema engine
+ * is available, `prisma migrate deploy` applies prisma/migrations to DATABASE_URL — the same
+ * folders and the same `_prisma_migrations` records as `npm run db:migrate` (WebAssembly engine).
+ */
+const url = env().DATABASE_URL;
+
 export default defineConfig({
   schema: "prisma/schema.prisma",
   migrations: { path: "prisma/migrations" },
+  ...(url ? { datasource: { url } } : {}),
 });

