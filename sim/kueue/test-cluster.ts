@@ -1,0 +1,131 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { BatchV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
+import { startSim, type RunningSim } from "../index";
+
+/**
+ * A started simulator for Kueue/DCGM tests, reached only over HTTP (client-node and the real
+ * kubectl), with a small topology: one A100 80GB cut into 7 × 1g.10gb, a CPU node and an
+ * interLink virtual node.
+ */
+export const MIG = "nvidia.com/mig-1g.10gb";
+export const KUEUE = { group: "kueue.x-k8s.io", version: "v1beta1" } as const;
+
+export const testTopology = `
+defaultPullMs: 100
+images: []
+nodes:
+  - name: gpu-mig
+    cpu: "64"
+    memory: 256Gi
+    labels: { accelerator: a100-mig }
+    migStrategy: mixed
+    gpus:
+      - { model: NVIDIA-A100-80GB-PCIe, count: 1, mig: [all-1g.10gb] }
+  - name: cpu-1
+    cpu: "32"
+    memory: 64Gi
+    labels: { accelerator: none }
+  - name: vk-remote
+    cpu: "256"
+    memory: 1Ti
+    virtual: { startLatencyMs: 500 }
+    gpus:
+      - { model: NVIDIA-A100-SXM-64GB, count: 4 }
+`;
+
+export interface TestCluster {
+  sim: RunningSim;
+  kubeconfig: string;
+  custom: CustomObjectsApi;
+  batch: BatchV1Api;
+  core: CoreV1Api;
+  kubectl(...args: string[]): Promise<string>;
+  stop(): Promise<void>;
+}
+
+const exec = promisify(execFile);
+
+export async function startTestCluster(timeScale = 20): Promise<TestCluster> {
+  const dir = mkdtempSync(join(tmpdir(), "sim-kueue-"));
+  const topo = join(dir, "topology.yaml");
+  writeFileSync(topo, testTopology);
+  const kubeconfig = join(dir, "kubeconfig");
+  const sim = await startSim({ topology: topo, timeScale, kubeconfigPath: kubeconfig });
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  // client-node 2.x refuses plain http unless the cluster entry says skipTLSVerify.
+  kc.loadFromOptions({ clusters: kc.getClusters().map((cl) => ({ ...cl, skipTLSVerify: true })), users: kc.getUsers(), contexts: kc.getContexts(), currentContext: kc.getCurrentContext() });
+  return {
+    sim, kubeconfig,
+    custom: kc.makeApiClient(CustomObjectsApi),
+    batch: kc.makeApiClient(BatchV1Api),
+    core: kc.makeApiClient(CoreV1Api),
+    kubectl: async (...args) => (await exec("/usr/bin/kubectl", ["--kubeconfig", kubeconfig, ...args], { timeout: 20_000 })).stdout,
+    stop: async () => {
+      await sim.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `fn` until it returns a truthy value (no fixed sleeps); fails with the last value seen. */
+export async function waitFor<T>(fn: () => Promise<T> | T, what: string, timeoutMs = 15_000): Promise<NonNullable<T>> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last as NonNullable<T>;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- custom objects are schemaless JSON
+export type Obj = any;
+
+export function flavor(name: string, nodeLabels: Record<string, string>, extra: Record<string, unknown> = {}): Obj {
+  return { apiVersion: "kueue.x-k8s.io/v1beta1", kind: "ResourceFlavor", metadata: { name }, spec: { nodeLabels, ...extra } };
+}
+
+export function clusterQueue(name: string, quota: Record<string, number | string>, spec: Record<string, unknown> = {}, flavorName = "mig-1g-10gb"): Obj {
+  return {
+    apiVersion: "kueue.x-k8s.io/v1beta1", kind: "ClusterQueue", metadata: { name },
+    spec: {
+      namespaceSelector: {},
+      resourceGroups: [{ coveredResources: Object.keys(quota), flavors: [{ name: flavorName, resources: Object.entries(quota).map(([n, q]) => ({ name: n, nominalQuota: q })) }] }],
+      ...spec,
+    },
+  };
+}
+
+export function localQueue(name: string, namespace: string, cq: string): Obj {
+  return { apiVersion: "kueue.x-k8s.io/v1beta1", kind: "LocalQueue", metadata: { name, namespace }, spec: { clusterQueue: cq } };
+}
+
+export function gpuJob(name: string, queue: string, opts: { parallelism?: number; script?: string; labels?: Record<string, string>; grace?: number } = {}): Obj {
+  return {
+    apiVersion: "batch/v1", kind: "Job",
+    metadata: { name, labels: { "kueue.x-k8s.io/queue-name": queue, ...(opts.labels ?? {}) } },
+    spec: {
+      parallelism: opts.parallelism ?? 1, completions: opts.parallelism ?? 1, backoffLimit: 0,
+      template: {
+        spec: {
+          restartPolicy: "Never", terminationGracePeriodSeconds: opts.grace ?? 1,
+          containers: [{ name: "main", image: "busybox", command: ["sh", "-c", opts.script ?? "sleep 3600"], resources: { limits: { [MIG]: "1" } } }],
+        },
+      },
+    },
+  };
+}
+
+export function condition(obj: Obj, type: string): Obj {
+  return (obj?.status?.conditions ?? []).find((c: Obj) => c.type === type);
+}
