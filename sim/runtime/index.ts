@@ -1,10 +1,24 @@
 import type { SimContext, SimPart } from "../store/types";
+import { DeviceAllocator, registerAllocator } from "./devices";
+import { startJobController } from "./job-controller";
+import { startKubelet } from "./kubelet";
+import { installPriorityAdmission } from "./priority";
+import { startScheduler } from "./scheduler";
+import { nodeObjects } from "../topology/node-objects";
 
-/**
- * Starts the scheduler, kubelet and job controller against the store (owned by the runtime part;
- * this is the stub the API server wires until it lands).
- */
+/** Starts the scheduler, kubelet and job controller against the store; nodes come from the topology. */
 export async function startRuntime(ctx: SimContext): Promise<SimPart> {
-  void ctx;
-  return { stop: async () => {} };
+  const devices = new DeviceAllocator(ctx.topology, () => ctx.clock.now());
+  registerAllocator(ctx.store, devices);
+  installPriorityAdmission(ctx.store);
+  // Each kubelet registers its Node (kept if already stored, e.g. restored from a file).
+  for (const node of nodeObjects(ctx.topology, new Date(ctx.clock.now()))) {
+    if (!ctx.store.get("nodes", undefined, node.metadata.name!)) ctx.store.create("nodes", node);
+  }
+  const parts = [startScheduler(ctx), startKubelet(ctx, devices), startJobController(ctx)];
+  return {
+    stop: async () => {
+      for (const p of parts.reverse()) await p.stop();
+    },
+  };
 }

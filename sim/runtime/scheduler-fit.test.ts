@@ -24,7 +24,10 @@ describe("resources", () => {
     const n = node("n", {}, { cpu: "4", memory: "8Gi", pods: "1", "nvidia.com/gpu": "1" });
     const used = new Map([["cpu", 3500], ["pods", 1]]);
     const r = filterNode(pod({ containers: [container({ cpu: "1", "nvidia.com/mig-1g.10gb": "1" })] }), podRequests(pod({ containers: [container({ cpu: "1", "nvidia.com/mig-1g.10gb": "1" })] })), n, nodeAllocatable(n), used);
-    expect(r).toEqual({ reasons: ["Too many pods", "Insufficient cpu", "Insufficient nvidia.com/mig-1g.10gb"], resourceOnly: true });
+    // The node has no MIG slices at all, so preemption could not help.
+    expect(r).toEqual({ reasons: ["Too many pods", "Insufficient cpu", "Insufficient nvidia.com/mig-1g.10gb"], resourceOnly: false });
+    const cpuOnly = pod({ containers: [container({ cpu: "1" })] });
+    expect(filterNode(cpuOnly, podRequests(cpuOnly), n, nodeAllocatable(n), used)).toEqual({ reasons: ["Too many pods", "Insufficient cpu"], resourceOnly: true });
   });
 });
 

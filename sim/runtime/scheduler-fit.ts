@@ -83,7 +83,9 @@ export function filterNode(pod: KubeObject, req: Resources, node: KubeObject, al
   const taint = untoleratedTaint(pod, node);
   if (taint) return { reasons: [`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ""}}`], resourceOnly: false };
   const res = insufficient(req, allocatable, used);
-  return { reasons: res, resourceOnly: res.length > 0 };
+  // Removing pods cannot help when the request exceeds what the empty node offers.
+  const fitsEmpty = insufficient(req, allocatable, new Map()).length === 0;
+  return { reasons: res, resourceOnly: res.length > 0 && fitsEmpty };
 }
 
 /** "0/5 nodes are available: 3 Insufficient cpu, 2 node(s) had untolerated taint {…}." — reasons sorted like kube-scheduler. */

@@ -1,0 +1,284 @@
+import type { KubeObject, PodLogs, SimClock, Store } from "../store/types";
+import type { SimLogger } from "../log";
+import type { ImageSpec, NodeSpec, Topology } from "../topology/types";
+import type { DeviceAllocator } from "./devices";
+import { ContainerConfigError, containerEnv, type ContainerSpec } from "./env";
+import { recordEvent, setCondition } from "./events";
+import { containerStatus, newContainerState, podPhase, type ContainerState } from "./container-state";
+import { startContainer } from "./container-runner";
+import type { PodIPPool } from "./pod-ip";
+import { startReadinessProbe } from "./probes";
+
+export interface KubeletDeps {
+  store: Store;
+  logs: PodLogs;
+  clock: SimClock;
+  log: SimLogger;
+  topology: Topology;
+  ips: PodIPPool;
+  devices: DeviceAllocator;
+  /** Images already pulled, per node. */
+  pulled: Map<string, Set<string>>;
+}
+
+const component = "kubelet";
+const maxBackoffMs = 300_000;
+
+/** Image reference patterns: `*` matches anything ("quay.io/jupyter/*", "busybox:*"). */
+export function matchImage(topology: Topology, image: string): ImageSpec | undefined {
+  return topology.images.find((i) => new RegExp(`^${i.match.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`).test(image));
+}
+
+/** Runs one pod bound to a node: sandbox (IP, devices), image pulls, containers, restarts, probes, termination. */
+export class PodWorker {
+  private readonly cs: ContainerState[];
+  private ip?: string;
+  private terminating = false;
+  private finished = false;
+  private readonly sleepers = new Set<() => void>();
+  private flushQueued = false;
+  private seq = 0;
+
+  constructor(private pod: KubeObject, private readonly node: NodeSpec | undefined, private readonly d: KubeletDeps) {
+    this.cs = ((pod.spec?.containers ?? []) as ContainerSpec[]).map(newContainerState);
+  }
+
+  private get ns() { return this.pod.metadata.namespace!; }
+  private get name() { return this.pod.metadata.name!; }
+  private now() { return new Date(this.d.clock.now()).toISOString(); }
+  private event(type: "Normal" | "Warning", reason: string, message: string, c?: ContainerState) {
+    recordEvent(this.d.store, this.d.clock, this.pod, type, reason, message, component, c ? `spec.containers{${c.spec.name}}` : undefined);
+  }
+
+  /** Sleeps simulated ms; false if the pod started terminating meanwhile. */
+  private sleep(ms: number): Promise<boolean> {
+    if (this.terminating) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const wake = () => {
+        this.sleepers.delete(wake);
+        cancel();
+        resolve(false);
+      };
+      const cancel = this.d.clock.after(ms, () => {
+        this.sleepers.delete(wake);
+        resolve(true);
+      });
+      this.sleepers.add(wake);
+    });
+  }
+
+  update(pod: KubeObject) {
+    this.pod = pod;
+    if (pod.metadata.deletionTimestamp) void this.terminate();
+  }
+
+  async start() {
+    const latency = this.node?.virtual?.startLatencyMs ?? 0;
+    if (latency && !(await this.sleep(latency))) return;
+    if (this.terminating) return;
+    this.ip = this.d.ips.allocate();
+    const assigned = this.d.devices.allocate(this.pod, this.pod.spec.nodeName);
+    this.flush();
+    await Promise.all(this.cs.map((c) => this.runContainer(c, assigned.get(c.spec.name) ?? [])));
+  }
+
+  private async runContainer(c: ContainerState, gpus: { uuid: string; migUuid?: string }[]) {
+    let backoff = 10_000;
+    while (!this.terminating) {
+      if (!(await this.pull(c))) return;
+      let env: Record<string, string>;
+      try {
+        env = { HOSTNAME: this.pod.spec.hostname ?? this.name, ...containerEnv(this.d.store, { ...this.pod, status: { ...this.pod.status, podIP: this.ip, hostIP: this.hostIP() } }, c.spec) };
+      } catch (e) {
+        if (!(e instanceof ContainerConfigError)) throw e;
+        c.state = { waiting: { reason: "CreateContainerConfigError", message: e.message } };
+        this.event("Warning", "Failed", `Error: ${e.message}`, c);
+        this.flush();
+        if (!(await this.sleep(backoff))) return;
+        backoff = Math.min(backoff * 2, maxBackoffMs);
+        continue;
+      }
+      if (gpus.length) env.NVIDIA_VISIBLE_DEVICES = gpus.map((g) => g.migUuid ?? g.uuid).join(",");
+      c.containerID = `containerd://${this.pod.metadata.uid?.replace(/-/g, "") ?? ""}${(this.seq++).toString(16).padStart(8, "0")}`;
+      this.event("Normal", "Created", `Created container: ${c.spec.name}`, c);
+      const write = (text: string) => this.d.logs.append(this.ns, this.name, c.spec.name, text);
+      const run = await startContainer({
+        container: c.spec, image: matchImage(this.d.topology, c.spec.image ?? ""), env, podIP: this.ip!, clock: this.d.clock,
+        pod: { namespace: this.ns, name: this.name, node: this.pod.spec.nodeName }, stdout: write, stderr: write,
+        busy: (ms) => this.d.devices.setBusy(this.ns, this.name, ms),
+      });
+      c.run = run;
+      c.state = { running: { startedAt: this.now() } };
+      c.started = c.everStarted = true;
+      c.ready = !c.spec.readinessProbe;
+      this.event("Normal", "Started", `Started container ${c.spec.name}`, c);
+      if (c.spec.readinessProbe) {
+        let warned = false;
+        c.stopProbe = startReadinessProbe(c.spec.readinessProbe, c.spec, this.ip!, this.d.clock, (ready, detail) => {
+          if (!ready && !warned) this.event("Warning", "Unhealthy", detail, c);
+          warned = !ready;
+          if (c.ready !== ready) {
+            c.ready = ready;
+            this.flush();
+          }
+        });
+      }
+      this.flush();
+      const exit = await run.exited;
+      c.stopProbe?.();
+      c.run = undefined;
+      const startedAt = (c.state.running as { startedAt?: string } | undefined)?.startedAt;
+      c.lastExit = exit;
+      c.state = { terminated: { exitCode: exit.exitCode, reason: exit.reason, ...(exit.message ? { message: exit.message } : {}), startedAt, finishedAt: this.now(), containerID: c.containerID } };
+      c.ready = false;
+      c.started = false;
+      if (this.terminating) return;
+      const policy = this.pod.spec.restartPolicy ?? "Always";
+      if (policy === "Never" || (policy === "OnFailure" && exit.exitCode === 0)) {
+        c.done = true;
+        this.flush();
+        if (podPhase(this.cs) !== "Running" && podPhase(this.cs) !== "Pending") this.releaseResources();
+        return;
+      }
+      c.lastState = c.state;
+      c.restartCount++;
+      const msg = `back-off ${Math.round(backoff / 1000)}s restarting failed container=${c.spec.name} pod=${this.name}_${this.ns}(${this.pod.metadata.uid})`;
+      c.state = { waiting: { reason: "CrashLoopBackOff", message: msg } };
+      this.event("Warning", "BackOff", `Back-off restarting failed container ${c.spec.name} in pod ${this.name}_${this.ns}(${this.pod.metadata.uid})`, c);
+      this.flush();
+      if (!(await this.sleep(backoff))) return;
+      backoff = Math.min(backoff * 2, maxBackoffMs);
+    }
+  }
+
+  /** Pulls the container's image (or finds it on the node); false if the pod started terminating. */
+  private async pull(c: ContainerState): Promise<boolean> {
+    const image = c.spec.image ?? "";
+    const spec = matchImage(this.d.topology, image);
+    const nodeName = this.pod.spec.nodeName as string;
+    const cache = this.d.pulled.get(nodeName) ?? new Set<string>();
+    this.d.pulled.set(nodeName, cache);
+    const policy = (c.spec as { imagePullPolicy?: string }).imagePullPolicy ?? "IfNotPresent";
+    if (cache.has(image) && policy !== "Always") {
+      this.event("Normal", "Pulled", `Container image "${image}" already present on machine`, c);
+      return true;
+    }
+    let backoff = 10_000;
+    for (;;) {
+      this.event("Normal", "Pulling", `Pulling image "${image}"`, c);
+      const ms = cache.has(image) ? 100 : spec?.pullMs ?? this.d.topology.defaultPullMs;
+      if (!(await this.sleep(ms))) return false;
+      if (!spec?.missing) {
+        cache.add(image);
+        this.event("Normal", "Pulled", `Successfully pulled image "${image}" in ${ms}ms (${ms}ms including waiting). Image size: 104857600 bytes.`, c);
+        return true;
+      }
+      const why = `failed to pull and unpack image "${image}": failed to resolve reference "${image}": not found`;
+      this.event("Warning", "Failed", `Failed to pull image "${image}": ${why}`, c);
+      this.event("Warning", "Failed", "Error: ErrImagePull", c);
+      c.state = { waiting: { reason: "ErrImagePull", message: `rpc error: code = NotFound desc = ${why}` } };
+      this.flush();
+      if (!(await this.sleep(Math.min(backoff, 1000)))) return false;
+      this.event("Normal", "BackOff", `Back-off pulling image "${image}"`, c);
+      this.event("Warning", "Failed", "Error: ImagePullBackOff", c);
+      c.state = { waiting: { reason: "ImagePullBackOff", message: `Back-off pulling image "${image}"` } };
+      this.flush();
+      if (!(await this.sleep(backoff))) return false;
+      backoff = Math.min(backoff * 2, maxBackoffMs);
+    }
+  }
+
+  private hostIP(): string | undefined {
+    const node = this.d.store.get("nodes", undefined, this.pod.spec.nodeName);
+    return (node?.status?.addresses as { type: string; address: string }[] | undefined)?.find((a) => a.type === "InternalIP")?.address;
+  }
+
+  private releaseResources() {
+    if (this.ip) this.d.ips.release(this.ip);
+    this.d.devices.release(this.ns, this.name);
+    for (const c of this.cs) this.d.logs.end(this.ns, this.name, c.spec.name);
+  }
+
+  /** Graceful termination: SIGTERM, wait the grace period (simulated), SIGKILL, final status, then removal. */
+  async terminate() {
+    if (this.terminating) return;
+    this.terminating = true;
+    for (const wake of [...this.sleepers]) wake();
+    const graceS = this.pod.metadata.deletionGracePeriodSeconds ?? this.pod.spec.terminationGracePeriodSeconds ?? 30;
+    const running = this.cs.filter((c) => c.run);
+    for (const c of running) {
+      this.event("Normal", "Killing", `Stopping container ${c.spec.name}`, c);
+      c.run!.stop();
+    }
+    if (running.length) {
+      let cancel = () => {};
+      const graceOver = new Promise<void>((r) => (cancel = this.d.clock.after(graceS * 1000, r)));
+      const all = Promise.all(running.map((c) => c.run!.exited));
+      await Promise.race([all, graceOver]);
+      cancel();
+      for (const c of running) c.run?.kill();
+      await all;
+      // Give the per-container loops a turn to record the exit.
+      await new Promise((r) => setImmediate(r));
+    }
+    for (const c of this.cs) {
+      c.stopProbe?.();
+      if (!c.lastExit && !("terminated" in c.state)) c.state = { terminated: { exitCode: 137, reason: "ContainerStatusUnknown", message: "The container could not be located when the pod was terminated", finishedAt: this.now() } };
+      c.done = true;
+      c.lastExit ??= { exitCode: 137, reason: "Error" };
+    }
+    this.writeStatus();
+    this.releaseResources();
+    this.finished = true;
+    this.d.store.finalizeDelete("pods", this.ns, this.name);
+    this.d.logs.remove(this.ns, this.name);
+  }
+
+  /** The pod object vanished (force deletion): kill everything now. */
+  abort() {
+    this.terminating = true;
+    for (const wake of [...this.sleepers]) wake();
+    for (const c of this.cs) {
+      c.stopProbe?.();
+      c.run?.kill();
+    }
+    if (!this.finished) this.releaseResources();
+    this.finished = true;
+  }
+
+  /** Status writes are coalesced: at most one per turn of the event loop. */
+  private flush() {
+    if (this.flushQueued || this.finished) return;
+    this.flushQueued = true;
+    setImmediate(() => {
+      this.flushQueued = false;
+      if (!this.finished) this.writeStatus();
+    });
+  }
+
+  private writeStatus() {
+    const now = this.now();
+    const phase = podPhase(this.cs);
+    const unready = this.cs.filter((c) => !c.ready).map((c) => c.spec.name);
+    const terminal = phase === "Succeeded" || phase === "Failed";
+    const hostIP = this.hostIP();
+    try {
+      this.d.store.mutate("pods", this.ns, this.name, (p) => {
+        const s = (p.status ??= {});
+        s.phase = phase;
+        if (hostIP) Object.assign(s, { hostIP, hostIPs: [{ ip: hostIP }] });
+        if (this.ip) Object.assign(s, { podIP: this.ip, podIPs: [{ ip: this.ip }] });
+        s.startTime ??= now;
+        setCondition(s, "PodReadyToStartContainers", this.ip && !terminal ? "True" : "False", undefined, undefined, now);
+        setCondition(s, "Initialized", "True", undefined, undefined, now);
+        const reason = terminal ? "PodCompleted" : unready.length ? "ContainersNotReady" : undefined;
+        const message = !terminal && unready.length ? `containers with unready status: [${unready.join(" ")}]` : undefined;
+        setCondition(s, "ContainersReady", unready.length ? "False" : "True", reason, message, now);
+        setCondition(s, "Ready", unready.length ? "False" : "True", reason, message, now);
+        s.containerStatuses = this.cs.map(containerStatus);
+      }, { subresource: "status" });
+    } catch (e) {
+      this.d.log.debug("pod status update failed", { pod: `${this.ns}/${this.name}`, error: (e as Error).message });
+    }
+  }
+}

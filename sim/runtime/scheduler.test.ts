@@ -1,0 +1,88 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { condition, events, pod, startTestSim, waitFor, type TestSim } from "./test-sim";
+
+const topology = `
+defaultPullMs: 10
+nodes:
+  - name: mig
+    cpu: "8"
+    memory: 32Gi
+    migStrategy: mixed
+    gpus: [{ model: NVIDIA-A100-80GB-PCIe, count: 1, mig: [[1g.10gb, 1g.10gb]] }]
+  - name: cpu
+    cpu: "4"
+    memory: 8Gi
+  - name: vk
+    cpu: "100"
+    memory: 100Gi
+    virtual: { startLatencyMs: 10 }
+`;
+const sleeper = (extra: Record<string, unknown> = {}, limits: Record<string, string> = {}) => ({
+  containers: [{ name: "main", image: "busybox:1.36", command: ["sh", "-c", "sleep 3600"], resources: { limits } }],
+  terminationGracePeriodSeconds: 1,
+  ...extra,
+});
+
+let sim: TestSim;
+afterEach(async () => sim?.stop());
+
+describe("scheduler loop", () => {
+  it("binds by extended resources, reports Unschedulable with the real message, retries when capacity frees", async () => {
+    sim = await startTestSim(topology);
+    const { store } = sim;
+    for (const n of ["a", "b"]) store.create("pods", pod(n, sleeper({}, { "nvidia.com/mig-1g.10gb": "1" })));
+    await waitFor(store, () => ["a", "b"].every((n) => store.get("pods", "default", n)?.spec.nodeName === "mig"), "both bound to mig");
+    store.create("pods", pod("c", sleeper({}, { "nvidia.com/mig-1g.10gb": "1" })));
+    const c = await waitFor(store, () => condition(store.get("pods", "default", "c"), "PodScheduled")?.reason === "Unschedulable" && store.get("pods", "default", "c"));
+    expect(condition(c, "PodScheduled")?.message).toBe(
+      "0/3 nodes are available: 1 node(s) had untolerated taint {virtual-node.interlink/no-schedule: true}, 2 Insufficient nvidia.com/mig-1g.10gb. " +
+        "preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling.",
+    );
+    expect(events(store, "c").some((e) => e.startsWith("FailedScheduling: 0/3 nodes are available"))).toBe(true);
+    store.delete("pods", "default", "a");
+    await waitFor(store, () => store.get("pods", "default", "c")?.spec.nodeName === "mig", "c bound after a is gone");
+  });
+
+  it("honours tolerations + node selector for the virtual node and scheduling gates", async () => {
+    sim = await startTestSim(topology);
+    const { store } = sim;
+    store.create("pods", pod("offload", sleeper({ nodeSelector: { "virtual-node.interlink/type": "virtual-kubelet" }, tolerations: [{ key: "virtual-node.interlink/no-schedule", operator: "Exists" }] })));
+    store.create("pods", pod("gated", sleeper({ schedulingGates: [{ name: "kueue.x-k8s.io/admission" }] })));
+    await waitFor(store, () => store.get("pods", "default", "offload")?.status?.phase === "Running", "offload running on vk");
+    expect(store.get("pods", "default", "offload")?.spec.nodeName).toBe("vk");
+    const gated = await waitFor(store, () => condition(store.get("pods", "default", "gated"), "PodScheduled")?.reason === "SchedulingGated" && store.get("pods", "default", "gated"));
+    expect(gated.spec.nodeName).toBeUndefined();
+    store.mutate("pods", "default", "gated", (p) => void (p.spec.schedulingGates = []));
+    await waitFor(store, () => store.get("pods", "default", "gated")?.spec.nodeName, "gated pod bound once the gate is removed");
+  });
+
+  it("preempts the lowest-priority pod, marks it DisruptionTarget, nominates the node; never for preemptionPolicy Never", async () => {
+    sim = await startTestSim(topology);
+    const { store } = sim;
+    const pc = (name: string, value: number, preemptionPolicy?: string) =>
+      store.create("scheduling.k8s.io/priorityclasses", { apiVersion: "scheduling.k8s.io/v1", kind: "PriorityClass", metadata: { name }, value, ...(preemptionPolicy ? { preemptionPolicy } : {}) });
+    pc("batch", 100);
+    pc("batch-low", 10);
+    pc("interactive", 1000);
+    pc("polite", 5000, "Never");
+    const gpu = { "nvidia.com/mig-1g.10gb": "1" };
+    store.create("pods", pod("low", sleeper({ priorityClassName: "batch-low" }, gpu)));
+    store.create("pods", pod("mid", sleeper({ priorityClassName: "batch" }, gpu)));
+    await waitFor(store, () => ["low", "mid"].every((n) => store.get("pods", "default", n)?.status?.phase === "Running"), "both running");
+    expect(store.get("pods", "default", "low")?.spec.priority).toBe(10);
+
+    store.create("pods", pod("polite", sleeper({ priorityClassName: "polite" }, gpu)));
+    const polite = await waitFor(store, () => condition(store.get("pods", "default", "polite"), "PodScheduled")?.reason === "Unschedulable" && store.get("pods", "default", "polite"));
+    expect(condition(polite, "PodScheduled")?.message).toMatch(/preemption: not eligible due to preemptionPolicy=Never\.$/);
+    expect(polite.spec.preemptionPolicy).toBe("Never");
+    store.delete("pods", "default", "polite");
+
+    store.create("pods", pod("session", sleeper({ priorityClassName: "interactive" }, gpu)));
+    const victim = await waitFor(store, () => condition(store.get("pods", "default", "low"), "DisruptionTarget") && store.get("pods", "default", "low"));
+    expect(condition(victim, "DisruptionTarget")).toMatchObject({ status: "True", reason: "PreemptionByScheduler" });
+    expect(victim.metadata.deletionTimestamp).toBeDefined();
+    expect(store.get("pods", "default", "session")?.status?.nominatedNodeName).toBe("mig");
+    await waitFor(store, () => store.get("pods", "default", "session")?.spec.nodeName === "mig", "session bound after the victim ended");
+    expect(store.get("pods", "default", "mid")?.metadata.deletionTimestamp).toBeUndefined();
+  });
+});

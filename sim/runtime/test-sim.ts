@@ -1,0 +1,63 @@
+import { registerBuiltins } from "../api/builtin-resources";
+import { createClock } from "../clock";
+import { createLogger } from "../log";
+import { MemoryStore } from "../store/memory-store";
+import { MemoryPodLogs } from "../store/pod-logs";
+import type { KubeObject, SimContext, SimPart } from "../store/types";
+import { loadTopology } from "../topology/load";
+import { startRuntime } from "./index";
+
+/** An in-process store + runtime for the runtime's tests (no HTTP server): the real store, clock and topology loader. */
+export interface TestSim { ctx: SimContext; store: MemoryStore; logs: MemoryPodLogs; runtime: SimPart; stop(): Promise<void> }
+
+export async function startTestSim(topologyYaml: string, scale = 100): Promise<TestSim> {
+  const clock = createClock(scale);
+  const store = new MemoryStore({ now: () => clock.now() });
+  registerBuiltins(store);
+  for (const name of ["default", "team"]) store.create("namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name } });
+  const logs = new MemoryPodLogs(() => clock.now());
+  const ctx: SimContext = { store, logs, clock, topology: loadTopology(topologyYaml), log: createLogger("error"), registerRoute: () => {} };
+  const runtime = await startRuntime(ctx);
+  return { ctx, store, logs, runtime, stop: () => runtime.stop() };
+}
+
+/** Resolves with fn()'s first truthy value, re-checking on every store write (and every 50 ms for time-driven changes). */
+export function waitFor<T>(store: MemoryStore, fn: () => T | undefined | false | null, what = "condition", timeoutMs = 20_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const unwatch: (() => void)[] = [];
+    const done = (v: T) => {
+      for (const u of unwatch) u();
+      clearInterval(iv);
+      clearTimeout(to);
+      resolve(v);
+    };
+    const check = () => {
+      try {
+        const v = fn();
+        if (v) done(v);
+      } catch (e) {
+        void e; // the object may not exist yet
+      }
+    };
+    for (const gr of ["pods", "batch/jobs", "events"]) unwatch.push(store.watch(gr, () => setImmediate(check)));
+    const iv = setInterval(check, 50);
+    const to = setTimeout(() => {
+      for (const u of unwatch) u();
+      clearInterval(iv);
+      reject(new Error(`timed out waiting for ${what}`));
+    }, timeoutMs);
+    check();
+  });
+}
+
+export const pod = (name: string, spec: Record<string, unknown>, meta: Partial<KubeObject["metadata"]> = {}): KubeObject => ({
+  apiVersion: "v1", kind: "Pod", metadata: { name, namespace: "default", ...meta }, spec,
+});
+
+export function condition(obj: KubeObject | undefined, type: string): { status: string; reason?: string; message?: string } | undefined {
+  return (obj?.status?.conditions ?? []).find((c: { type: string }) => c.type === type);
+}
+
+export function events(store: MemoryStore, name: string): string[] {
+  return store.list("events").filter((e) => (e.involvedObject as { name: string }).name === name).map((e) => `${e.reason as string}: ${e.message as string}`);
+}
