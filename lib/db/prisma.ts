@@ -1,0 +1,41 @@
+/**
+ * The one PrismaClient of a process, created on first use (so importing this file needs no
+ * database, e.g. during `next build`) with an explicit pool size.
+ *
+ * Why two files: Next.js code imports lib/db/client.ts, which adds `import "server-only"` so that a
+ * Client Component importing the database fails the build. `server-only` throws when resolved
+ * outside React's `react-server` condition, which is exactly how the controller and proxy (plain
+ * tsx processes) and the Vitest workers resolve it — so they, and the lib/ services they share
+ * with Next.js, import this file instead.
+ */
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient, type Prisma } from "@/lib/generated/prisma/client";
+import { env } from "@/lib/env";
+
+/** The client or a transaction client: what services accept as their optional `tx` argument. */
+export type Db = PrismaClient | Prisma.TransactionClient;
+
+// Next.js dev re-evaluates modules on every change; keep one client (and one pool) per process.
+const holder = globalThis as typeof globalThis & { aiHubPrisma?: PrismaClient };
+
+export function createPrisma(url: string, poolSize: number): PrismaClient {
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: poolSize }) });
+}
+
+export function getPrisma(): PrismaClient {
+  if (typeof window !== "undefined") throw new Error("lib/db runs on the server only");
+  if (holder.aiHubPrisma) return holder.aiHubPrisma;
+  const { DATABASE_URL, DATABASE_POOL_SIZE } = env();
+  if (!DATABASE_URL) {
+    throw new Error("DATABASE_URL is not set: start the portal with `npm run dev`, which provides a database, or set DATABASE_URL");
+  }
+  holder.aiHubPrisma = createPrisma(DATABASE_URL, DATABASE_POOL_SIZE);
+  return holder.aiHubPrisma;
+}
+
+/** Closes the pool (process shutdown, tests). The next getPrisma() opens a new one. */
+export async function disconnectPrisma(): Promise<void> {
+  const client = holder.aiHubPrisma;
+  holder.aiHubPrisma = undefined;
+  await client?.$disconnect();
+}
