@@ -83,7 +83,7 @@ export async function loginThroughForm(options: {
 }): Promise<LoginResult> {
   const jar = options.jar ?? new CookieJar();
   const page = await browse(jar, options.authorizeUrl, options.issuer);
-  if (page.response.status !== 200) throw new Error(`login page answered ${page.response.status}: ${page.body.slice(0, 200)}`);
+  if (page.response.status !== 200) throw new Error(`login page answered ${page.response.status}: ${/<main>([\s\S]*)<\/main>/.exec(page.body)?.[1]?.trim() ?? page.body.slice(0, 200)} (${page.url})`);
   const action = new URL(formAction(page.body, "/login"), page.url).toString();
   const done = await browse(jar, action, options.issuer, {
     method: "POST",

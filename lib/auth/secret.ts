@@ -15,6 +15,6 @@ export function authSecret(env: Pick<Env, "NEXTAUTH_SECRET" | "NODE_ENV">): stri
 }
 
 /** Cookies are Secure (and get the __Secure- prefix) when the portal is served over https. */
-export function useSecureCookies(env: Pick<Env, "NEXTAUTH_URL">): boolean {
+export function secureCookiesFor(env: Pick<Env, "NEXTAUTH_URL">): boolean {
   return env.NEXTAUTH_URL?.startsWith("https://") ?? false;
 }
