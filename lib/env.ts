@@ -25,6 +25,8 @@ export const envSchema = z
       .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// connection string")
       .optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    /** Let the tests create their throw-away database on a non-local DATABASE_URL server. */
+    ALLOW_REMOTE_TEST_DB: bool.default(false),
 
     NEXTAUTH_URL: url.optional(),
     NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)").optional(),

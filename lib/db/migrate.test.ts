@@ -1,0 +1,74 @@
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createScratchDatabase } from "@/test/db";
+import { applyMigrations, pendingMigrations } from "./migrate";
+import { defaultMigrationsDir, migrationNames } from "./migration-files";
+import { databaseReady } from "./ready";
+
+interface MigrationRow {
+  migration_name: string;
+  checksum: string;
+  finished_at: Date | null;
+  rolled_back_at: Date | null;
+  applied_steps_count: number;
+}
+
+describe("[db] migrations on an empty database", () => {
+  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+  let folders: string[];
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase();
+    folders = await migrationNames();
+  });
+  afterAll(async () => {
+    await scratch.drop();
+  });
+
+  it("reports every folder as pending and the database as not ready before they run", async () => {
+    expect(folders.length).toBeGreaterThan(0);
+    expect(await pendingMigrations(scratch.url)).toEqual(folders);
+    const ready = await databaseReady(scratch.url);
+    expect(ready.ok).toBe(false);
+    expect(ready.pendingMigrations).toEqual(folders);
+  });
+
+  it("applies every folder in order and records it in _prisma_migrations as prisma migrate deploy does", async () => {
+    expect(await applyMigrations(scratch.url)).toEqual(folders);
+
+    const client = new pg.Client({ connectionString: scratch.url });
+    await client.connect();
+    try {
+      const rows = (await client.query<MigrationRow>("SELECT * FROM _prisma_migrations ORDER BY migration_name")).rows;
+      expect(rows.map((r) => r.migration_name)).toEqual(folders);
+      for (const row of rows) {
+        expect(row.finished_at).not.toBeNull();
+        expect(row.rolled_back_at).toBeNull();
+        expect(row.applied_steps_count).toBe(1);
+        // Prisma's checksum: SHA-256 of migration.sql, hex.
+        const sql = await readFile(path.join(defaultMigrationsDir(), row.migration_name, "migration.sql"));
+        expect(row.checksum).toBe(createHash("sha256").update(sql).digest("hex"));
+      }
+      const tables = (await client.query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).rows.map((r) => r.tablename);
+      expect(tables).toEqual(expect.arrayContaining(["users", "audit_log", "_prisma_migrations"]));
+    } finally {
+      await client.end();
+    }
+  });
+
+  it("applies nothing the second time, and the database is then ready", async () => {
+    expect(await applyMigrations(scratch.url)).toEqual([]);
+    expect(await pendingMigrations(scratch.url)).toEqual([]);
+    expect(await databaseReady(scratch.url)).toEqual({ ok: true });
+  });
+});
+
+describe("[db] readiness", () => {
+  it("says the database is unreachable without revealing the connection details", async () => {
+    const ready = await databaseReady("postgresql://someone:secret@127.0.0.1:1/nothing");
+    expect(ready).toEqual({ ok: false, reason: "database unreachable" });
+  });
+});
