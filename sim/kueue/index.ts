@@ -1,4 +1,5 @@
 import type { KubeObject, SimContext, SimPart } from "../store/types";
+import { startMetrics } from "../dcgm";
 import { GR, registerKueueTypes } from "./api-types";
 import { jobPodsGone, startJobIntegration } from "./job-integration";
 import { renderKueueMetrics } from "./kueue-metrics";
@@ -10,7 +11,7 @@ import { startVisibility } from "./visibility";
 /**
  * Kueue in the simulator (see sim/docs/kueue.md): registers the kueue.x-k8s.io/v1beta1 types, the
  * batch/job and pod integrations, the scheduler loop, the visibility API and Kueue's metrics at
- * GET /kueue/metrics. `SIM_KUEUE_EXCLUDE_RESOURCE_PREFIXES` (comma-separated) mirrors Kueue's
+ * GET /kueue/metrics, plus the DCGM exporter and kube-state-metrics (sim/dcgm) on /metrics. `SIM_KUEUE_EXCLUDE_RESOURCE_PREFIXES` (comma-separated) mirrors Kueue's
  * Configuration `resources.excludeResourcePrefixes`.
  */
 export async function startKueue(ctx: SimContext): Promise<SimPart> {
@@ -41,11 +42,14 @@ export async function startKueue(ctx: SimContext): Promise<SimPart> {
   ctx.registerRoute("GET", "/kueue/metrics", (_req, res) => {
     res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" }).end(renderKueueMetrics(scheduler.last));
   });
+  // The DCGM exporter and kube-state-metrics stand-ins start here too (sim/index.ts starts one part for both).
+  const metrics = startMetrics(ctx, () => renderKueueMetrics(scheduler.last));
   trigger();
   return {
     stop: async () => {
       scheduler.stop();
       for (const s of stops) s();
+      await metrics.stop();
     },
   };
 }

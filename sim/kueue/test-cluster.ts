@@ -73,13 +73,13 @@ export async function startTestCluster(timeScale = 20): Promise<TestCluster> {
 }
 
 /** Polls `fn` until it returns a truthy value (no fixed sleeps); fails with the last value seen. */
-export async function waitFor<T>(fn: () => Promise<T> | T, what: string, timeoutMs = 15_000): Promise<NonNullable<T>> {
+export async function waitFor<T>(fn: () => Promise<T> | T, what: string, timeoutMs = 15_000): Promise<Exclude<T, false | null | undefined | 0 | "">> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
       last = await fn();
-      if (last) return last as NonNullable<T>;
+      if (last) return last as Exclude<T, false | null | undefined | 0 | "">;
     } catch (e) {
       last = e;
     }
