@@ -1,0 +1,187 @@
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { getPrisma, type Db } from "@/lib/db/prisma";
+import { AppError } from "@/lib/errors/app-error";
+import { env } from "@/lib/env";
+import { log } from "@/lib/log";
+import type { GpuRequest, GpuStrategy } from "@/lib/gpu/gpu-request";
+import { kube, type KubeClients } from "@/lib/kube/client";
+import { buildHomePvc } from "@/lib/kube/home-pvc";
+import { homeClaimName, sessionPodName } from "@/lib/kube/labels";
+import { buildSessionPod, parseSharedVolumes, type ImageKind } from "@/lib/kube/session-pod";
+import { createPod, deletePod, deletePvc, ensureHomePvc } from "@/lib/kube/session-objects";
+import { checkLimits, effectiveLimits } from "@/lib/sessions/limits";
+import { appendSessionEvent } from "@/lib/sessions/session-events";
+import { ACTIVE_STATES, sessionViewInclude, toSessionView, type SessionView } from "@/lib/sessions/session-view";
+import { generateSessionToken } from "@/lib/tokens/token-format";
+
+/**
+ * Spawning: validate, check limits inside one transaction serialised per user, write the session,
+ * then create the home claim (if missing) and the pod. The web process never waits for the pod:
+ * the controller follows it from here. If Kubernetes fails, what this call created is removed and
+ * the session is marked failed with the reason.
+ */
+
+const dnsLabel = z
+  .string()
+  .min(1)
+  .max(40)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "use lowercase letters, digits and '-', starting and ending with a letter or digit");
+
+export const spawnInputSchema = z.object({
+  /** Image id or name. */
+  image: z.string().min(1).max(200),
+  /** GPU profile key; null or absent for CPU only. */
+  profile: z.string().min(1).max(100).nullish(),
+  cpu: z.number().positive().max(256),
+  memoryGiB: z.number().positive().max(4096),
+  name: dnsLabel.optional(),
+  idempotencyKey: z.string().min(8).max(100).optional(),
+});
+export type SpawnInput = z.infer<typeof spawnInputSchema>;
+
+export interface SpawnUser {
+  id: string;
+  username: string;
+  groups: string[];
+}
+
+export interface SpawnResult {
+  session: SessionView;
+  /** False when an earlier request with the same idempotency key made the session. */
+  created: boolean;
+}
+
+function invalid(field: string, message: string, code: "INVALID" | "FORBIDDEN" | "NOT_FOUND" | "QUOTA_EXCEEDED" | "CONFLICT" = "INVALID"): AppError {
+  return new AppError(code, message, { fields: { [field]: message } });
+}
+
+async function nextName(db: Db, userId: string): Promise<string> {
+  const taken = new Set((await db.session.findMany({ where: { userId, state: { in: ACTIVE_STATES } }, select: { name: true } })).map((s) => s.name));
+  for (let i = 1; ; i++) if (!taken.has(`session-${i}`)) return `session-${i}`;
+}
+
+export async function spawnSession(opts: { user: SpawnUser; input: unknown; db?: ReturnType<typeof getPrisma>; kube?: KubeClients }): Promise<SpawnResult> {
+  const input = spawnInputSchema.parse(opts.input);
+  const db = opts.db ?? getPrisma();
+  const { user } = opts;
+  const e = env();
+
+  const outcome = await db.$transaction(async (tx) => {
+    // Serialises the spawns of one user: limits below are counted with no concurrent spawn of theirs.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`ai-hub:spawn:${user.id}`}))`;
+    if (input.idempotencyKey) {
+      const existing = await tx.session.findFirst({ where: { userId: user.id, idempotencyKey: input.idempotencyKey }, include: sessionViewInclude });
+      if (existing) return { created: false as const, row: existing };
+    }
+    const image = await tx.image.findFirst({
+      where: { enabled: true, OR: [{ name: input.image }, ...(z.uuid().safeParse(input.image).success ? [{ id: input.image }] : [])] },
+    });
+    if (!image) throw invalid("image", `Unknown image "${input.image}"; choose one of the images offered.`);
+
+    const profile = input.profile ? await tx.gpuProfile.findFirst({ where: { key: input.profile, enabled: true } }) : null;
+    if (input.profile && !profile) throw invalid("profile", `Unknown GPU profile "${input.profile}"; choose one of the profiles offered or CPU only.`);
+    if (profile && profile.allowedGroups.length > 0 && !profile.allowedGroups.some((g) => user.groups.includes(g))) {
+      throw invalid("profile", `The GPU profile ${profile.key} is not available to your groups; choose another profile.`, "FORBIDDEN");
+    }
+
+    const policies = await tx.sessionPolicy.findMany({ where: { group: { in: user.groups } } });
+    const limits = effectiveLimits(user.groups, policies, {
+      maxSessions: e.SESSION_MAX_PER_USER,
+      maxGpus: e.SESSION_MAX_GPUS_PER_USER,
+      maxCpu: e.SESSION_MAX_CPU,
+      maxMemoryGiB: e.SESSION_MAX_MEMORY_GIB,
+    });
+    const active = await tx.session.findMany({ where: { userId: user.id, state: { in: ACTIVE_STATES } }, select: { name: true, gpuCount: true } });
+    const violations = checkLimits({
+      limits,
+      activeSessions: active.length,
+      activeGpus: active.reduce((s, x) => s + x.gpuCount, 0),
+      request: { cpu: input.cpu, memoryGiB: input.memoryGiB, gpus: profile?.gpuCount ?? 0 },
+    });
+    if (violations.length) {
+      const fields = Object.fromEntries(violations.map((v) => [v.field, v.message]));
+      throw new AppError(violations.some((v) => v.code === "QUOTA_EXCEEDED") ? "QUOTA_EXCEEDED" : "INVALID", violations.map((v) => v.message).join(" "), { fields });
+    }
+    const name = input.name ?? (await nextName(tx, user.id));
+    if (active.some((s) => s.name === name)) throw invalid("name", `You already have a session named ${name}; choose another name or stop that one.`, "CONFLICT");
+
+    const id = randomUUID();
+    const row = await tx.session.create({
+      data: {
+        id,
+        userId: user.id,
+        name,
+        imageId: image.id,
+        profileId: profile?.id ?? null,
+        gpuCount: profile?.gpuCount ?? 0,
+        cpu: input.cpu,
+        memoryGiB: input.memoryGiB,
+        state: "requested",
+        progress: 5,
+        namespace: e.KUBE_NAMESPACE,
+        podName: sessionPodName(id),
+        token: generateSessionToken(),
+        idempotencyKey: input.idempotencyKey ?? null,
+      },
+      include: sessionViewInclude,
+    });
+    await appendSessionEvent(tx, id, { progress: 5, message: "Session requested." }, "info");
+    const gpu: GpuRequest | null = profile
+      ? {
+          profileKey: profile.key,
+          strategy: profile.strategy.replace("_", "-") as GpuStrategy,
+          resourceName: profile.resourceName,
+          count: profile.gpuCount,
+          nodeSelector: profile.nodeSelector as Record<string, string>,
+          tolerations: profile.tolerations as GpuRequest["tolerations"],
+        }
+      : null;
+    return { created: true as const, row, image: { reference: image.reference, kind: image.kind as ImageKind }, gpu, token: row.token };
+  });
+
+  if (!outcome.created) return { session: toSessionView(outcome.row), created: false };
+
+  const k = opts.kube ?? kube();
+  const { row } = outcome;
+  let pvcCreated = false;
+  try {
+    const pvc = await ensureHomePvc(k, buildHomePvc({ namespace: k.namespace, userId: user.id, username: user.username, size: e.SESSION_HOME_SIZE, storageClassName: e.SESSION_HOME_STORAGE_CLASS }));
+    pvcCreated = pvc.created;
+    const pod = buildSessionPod({
+      namespace: k.namespace,
+      sessionId: row.id,
+      sessionName: row.name,
+      userId: user.id,
+      username: user.username,
+      image: outcome.image,
+      cpu: row.cpu,
+      memoryGiB: row.memoryGiB,
+      gpu: outcome.gpu,
+      token: outcome.token,
+      queueName: e.INTERACTIVE_LOCAL_QUEUE,
+      priorityClassName: e.INTERACTIVE_PRIORITY_CLASS,
+      uid: e.SESSION_UID,
+      gid: e.SESSION_GID,
+      homeClaimName: homeClaimName(user.id),
+      sharedVolumes: parseSharedVolumes(e.SHARED_VOLUMES),
+      shmGiB: e.SESSION_SHM_GIB,
+    });
+    await createPod(k, pod);
+    return { session: toSessionView(row), created: true };
+  } catch (err) {
+    const appErr = err instanceof AppError ? err : new AppError("UPSTREAM_UNAVAILABLE", "The session could not be created in the cluster.", undefined, { cause: err });
+    log.warn({ err, sessionId: row.id, userId: user.id }, "spawn failed in Kubernetes; rolling back");
+    // A timed-out create may still have happened: delete by name regardless of what we know.
+    await deletePod(k, row.podName, 0).catch((e2: unknown) => log.error({ err: e2, sessionId: row.id }, "rollback: pod delete failed"));
+    if (pvcCreated) await deletePvc(k, homeClaimName(user.id)).catch((e2: unknown) => log.error({ err: e2, sessionId: row.id }, "rollback: home volume delete failed"));
+    await db.$transaction(async (tx) => {
+      await tx.session.updateMany({
+        where: { id: row.id, userId: user.id },
+        data: { state: "failed", reason: appErr.message, progress: 100, stoppedAt: new Date() },
+      });
+      await appendSessionEvent(tx, row.id, { progress: 100, failed: true, message: `Spawn failed: ${appErr.message}` }, "error");
+    });
+    throw new AppError(appErr.code, `Spawn failed: ${appErr.message}`, { sessionId: row.id }, { cause: err });
+  }
+}
