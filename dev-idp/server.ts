@@ -21,6 +21,8 @@ export interface DevIdpOptions {
   clients: DevIdpClient[];
   /** Where keys are kept across restarts; in memory when absent. */
   dataDir?: string;
+  /** Accounts to offer (tests use their own, with unique names); defaults to the demo accounts. */
+  accounts?: readonly DemoAccount[];
   /** Environment consulted for the production guard; defaults to the process environment. */
   environment?: { NODE_ENV?: string; DEV_IDP?: string };
 }
@@ -59,7 +61,7 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
   res.end(body);
 }
 
-function providerConfiguration(options: DevIdpOptions, secrets: Awaited<ReturnType<typeof loadOrCreateSecrets>>): Configuration {
+function providerConfiguration(options: DevIdpOptions, accounts: readonly DemoAccount[], secrets: Awaited<ReturnType<typeof loadOrCreateSecrets>>): Configuration {
   return {
     clients: options.clients.map((c) => ({
       client_id: c.clientId,
@@ -75,7 +77,8 @@ function providerConfiguration(options: DevIdpOptions, secrets: Awaited<ReturnTy
     jwks: { keys: secrets.jwks as NonNullable<Configuration["jwks"]>["keys"] },
     cookies: { keys: secrets.cookieKeys },
     async findAccount(_ctx, sub) {
-      const account = DEMO_ACCOUNTS.find((a) => a.sub === sub);
+      // Looked up at every token issue, so a test may change an account's groups between logins.
+      const account = accounts.find((a) => a.sub === sub);
       if (!account) return undefined;
       return { accountId: sub, claims: async () => ({ ...iamClaims(account), sub }) };
     },
@@ -90,6 +93,16 @@ function providerConfiguration(options: DevIdpOptions, secrets: Awaited<ReturnTy
     // IAM puts the profile claims in the ID token too, not only in userinfo.
     conformIdTokenClaims: false,
     pkce: { required: () => true },
+    // Lifetimes in seconds, close to IAM's defaults (and stated, so oidc-provider stops warning).
+    ttl: {
+      AuthorizationCode: 60,
+      AccessToken: 3600,
+      IdToken: 3600,
+      RefreshToken: 30 * 24 * 3600,
+      Interaction: 3600,
+      Session: 14 * 24 * 3600,
+      Grant: 30 * 24 * 3600,
+    },
     responseTypes: ["code"],
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     features: {
@@ -129,14 +142,14 @@ function promptConsentForOfflineAccess(req: IncomingMessage, url: URL): void {
   }
 }
 
-async function handleInteraction(provider: Provider, req: IncomingMessage, res: ServerResponse, uid: string, action: string | undefined): Promise<void> {
+async function handleInteraction(provider: Provider, accounts: readonly DemoAccount[], req: IncomingMessage, res: ServerResponse, uid: string, action: string | undefined): Promise<void> {
   const details = await provider.interactionDetails(req, res);
   if (details.uid !== uid) return send(res, 400, "text/html", messagePage("Sign-in error", "This sign-in page belongs to another attempt. Start again from the portal."));
   const clientId = String(details.params.client_id ?? "");
   const client = await provider.Client.find(clientId);
   const base = `/interaction/${uid}`;
   const render = (status: number, error?: string, username?: string) =>
-    send(res, status, "text/html", loginPage({ action: `${base}/login`, abortAction: `${base}/abort`, clientName: client?.clientName ?? clientId, error, username, accounts: DEMO_ACCOUNTS, password: DEMO_PASSWORD }));
+    send(res, status, "text/html", loginPage({ action: `${base}/login`, abortAction: `${base}/abort`, clientName: client?.clientName ?? clientId, error, username, accounts, password: DEMO_PASSWORD }));
 
   if (req.method === "POST" && action === "abort") {
     return provider.interactionFinished(req, res, { error: "access_denied", error_description: "The user cancelled the sign-in." }, { mergeWithLastSubmission: false });
@@ -145,7 +158,7 @@ async function handleInteraction(provider: Provider, req: IncomingMessage, res: 
     if (req.method === "POST" && action === "login") {
       const form = await readForm(req);
       const username = form.get("username") ?? "";
-      const account = findAccountByUsername(DEMO_ACCOUNTS, username);
+      const account = findAccountByUsername(accounts, username);
       if (!account || form.get("password") !== DEMO_PASSWORD) return render(401, "Wrong username or password.", username);
       return provider.interactionFinished(req, res, { login: { accountId: account.sub } }, { mergeWithLastSubmission: false });
     }
@@ -171,6 +184,7 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   const refusal = devIdpRefusal(options.environment ?? process.env);
   if (refusal) throw new DevIdpRefusedError(refusal);
   const secrets = await loadOrCreateSecrets(options.dataDir);
+  const accounts = options.accounts ?? DEMO_ACCOUNTS;
 
   // The issuer URL needs the port, known only after listen; requests before that get 503.
   const state: { provider?: Provider; callback?: (req: IncomingMessage, res: ServerResponse) => Promise<void> } = {};
@@ -182,7 +196,7 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
     if (!provider || !callback) return send(res, 503, "text/plain", "starting");
     const interaction = /^\/interaction\/([\w-]+)(?:\/(login|abort))?$/.exec(url.pathname);
     if (interaction) {
-      handleInteraction(provider, req, res, interaction[1]!, interaction[2]).catch((e: unknown) => {
+      handleInteraction(provider, accounts, req, res, interaction[1]!, interaction[2]).catch((e: unknown) => {
         const expired = e instanceof Error && e.name === "SessionNotFound";
         if (!res.headersSent) send(res, 400, "text/html", messagePage("Sign-in error", expired ? "This sign-in attempt has expired. Start again from the portal." : "The sign-in could not be completed."));
         if (!expired) process.stderr.write(`dev-idp: interaction failed: ${(e as Error).message}\n`);
@@ -199,7 +213,7 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   });
   const { port } = server.address() as AddressInfo;
   const issuer = `http://${options.issuerHost ?? "127.0.0.1"}:${port}`;
-  const provider = new Provider(issuer, providerConfiguration(options, secrets));
+  const provider = new Provider(issuer, providerConfiguration(options, accounts, secrets));
   // Errors are answered to the client by renderError; do not also print stack traces.
   provider.on("server_error", (_ctx, err: Error) => process.stderr.write(`dev-idp: ${err.message}\n`));
   state.callback = provider.callback() as unknown as NonNullable<typeof state.callback>;
@@ -207,7 +221,7 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
 
   return {
     issuer,
-    accounts: DEMO_ACCOUNTS,
+    accounts,
     password: DEMO_PASSWORD,
     stop: () =>
       new Promise<void>((resolve, reject) => {
