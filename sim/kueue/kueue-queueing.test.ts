@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KUEUE, MIG, clusterQueue, condition, flavor, gpuJob, localQueue, startTestCluster, waitFor, type Obj, type TestCluster } from "./test-cluster";
+import { jobWorkloadName } from "./workload-name";
+
+let c: TestCluster;
+const ns = "default";
+const getWl = (name: string): Promise<Obj> => c.custom.getNamespacedCustomObject({ ...KUEUE, namespace: ns, plural: "workloads", name });
+const getCq = (name: string): Promise<Obj> => c.custom.getClusterCustomObject({ ...KUEUE, plural: "clusterqueues", name });
+const createCq = (body: Obj) => c.custom.createClusterCustomObject({ ...KUEUE, plural: "clusterqueues", body });
+const createLq = (name: string, cq: string) => c.custom.createNamespacedCustomObject({ ...KUEUE, namespace: ns, plural: "localqueues", body: localQueue(name, ns, cq) });
+async function submit(name: string, queue: string, parallelism = 1): Promise<string> {
+  const j = await c.batch.createNamespacedJob({ namespace: ns, body: gpuJob(name, queue, { parallelism }) });
+  return jobWorkloadName(name, j.metadata!.uid!);
+}
+const admitted = async (wl: string) => condition(await getWl(wl), "Admitted")?.status === "True";
+
+beforeAll(async () => {
+  c = await startTestCluster();
+  await c.custom.createClusterCustomObject({ ...KUEUE, plural: "resourceflavors", body: flavor("mig-1g-10gb", { accelerator: "a100-mig" }) });
+});
+afterAll(async () => c?.stop());
+
+describe("validation and inactive queues", () => {
+  it.each([
+    ["borrowingLimit without a cohort", { resourceGroups: [{ coveredResources: [MIG], flavors: [{ name: "mig-1g-10gb", resources: [{ name: MIG, nominalQuota: 1, borrowingLimit: 1 }] }] }] }, "spec", "borrowingLimit must be nil when cohort is empty"],
+    ["a quantity that does not parse", { resourceGroups: [{ coveredResources: [MIG], flavors: [{ name: "mig-1g-10gb", resources: [{ name: MIG, nominalQuota: "lots" }] }] }] }, "spec.resourceGroups[0].flavors[0].resources[0].nominalQuota", "should match"],
+    ["an unknown queueingStrategy", { queueingStrategy: "Random", resourceGroups: [] }, "spec.queueingStrategy", "Unsupported value"],
+  ])("rejects %s with 422 Invalid and a cause", async (_t, spec, field, message) => {
+    const r = await fetch(`${c.sim.url}/apis/kueue.x-k8s.io/v1beta1/clusterqueues`, {
+      method: "POST", headers: { authorization: `Bearer ${c.sim.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ apiVersion: "kueue.x-k8s.io/v1beta1", kind: "ClusterQueue", metadata: { name: "bad" }, spec }),
+    });
+    expect(r.status).toBe(422);
+    const status = (await r.json()) as Obj;
+    expect(status).toMatchObject({ kind: "Status", reason: "Invalid", code: 422 });
+    expect(status.details.causes).toEqual(expect.arrayContaining([expect.objectContaining({ field, message: expect.stringContaining(message) })]));
+  });
+
+  it("marks a ClusterQueue with a missing flavor and a LocalQueue with a missing ClusterQueue inactive", async () => {
+    await createCq(clusterQueue("ghost-flavor", { [MIG]: 1 }, {}, "no-such-flavor"));
+    await createLq("orphan", "no-such-cq");
+    const cq = await waitFor(async () => condition(await getCq("ghost-flavor"), "Active"), "cq active condition");
+    expect(cq).toMatchObject({ status: "False", reason: "FlavorNotFound" });
+    const lq = await waitFor(async () => condition(await c.custom.getNamespacedCustomObject({ ...KUEUE, namespace: ns, plural: "localqueues", name: "orphan" }), "Active"), "lq active condition");
+    expect(lq).toMatchObject({ status: "False", reason: "ClusterQueueDoesNotExist", message: "Can't submit new workloads to clusterQueue" });
+    const wl = await submit("to-orphan", "orphan");
+    expect(await waitFor(async () => condition(await getWl(wl), "QuotaReserved"), "evaluated")).toMatchObject({ reason: "Inadmissible", message: "ClusterQueue no-such-cq doesn't exist" });
+  });
+});
+
+describe("borrowing, StrictFIFO and the visibility API", () => {
+  it("borrows unused quota from the cohort", async () => {
+    await createCq(clusterQueue("small", { [MIG]: 1 }, { cohort: "shared" }));
+    await createCq(clusterQueue("lender", { [MIG]: 2 }, { cohort: "shared" }));
+    await createLq("small", "small");
+    const wl = await submit("borrower", "small", 2);
+    await waitFor(() => admitted(wl), "borrower admitted");
+    const cq = await waitFor(async () => {
+      const q = await getCq("small");
+      return q.status?.flavorsReservation?.[0]?.resources?.[0]?.total === "2" && q;
+    }, "small cq status");
+    expect(cq.status.flavorsReservation).toEqual([{ name: "mig-1g-10gb", resources: [{ name: MIG, total: "2", borrowed: "1" }] }]);
+  });
+
+  it("StrictFIFO holds back a workload that would fit behind one that does not; BestEffortFIFO admits it", async () => {
+    await createCq(clusterQueue("strict", { [MIG]: 3 }, { queueingStrategy: "StrictFIFO" }));
+    await createCq(clusterQueue("besteffort", { [MIG]: 3 }, { queueingStrategy: "BestEffortFIFO" }));
+    await createLq("strict", "strict");
+    await createLq("besteffort", "besteffort");
+    const heads = { s1: await submit("strict-1", "strict", 2), b1: await submit("besteffort-1", "besteffort", 2) };
+    await waitFor(() => admitted(heads.s1), "strict-1 admitted");
+    await waitFor(() => admitted(heads.b1), "besteffort-1 admitted");
+    const w = {
+      s1: heads.s1,
+      s2: await submit("strict-2", "strict", 2), s3: await submit("strict-3", "strict", 1),
+      b2: await submit("besteffort-2", "besteffort", 2), b3: await submit("besteffort-3", "besteffort", 1),
+    };
+    await waitFor(() => admitted(w.s1), "strict-1 admitted");
+    await waitFor(() => admitted(w.b3), "besteffort-3 admitted past its blocked head");
+    expect(await admitted(w.b2)).toBe(false);
+    await waitFor(async () => condition(await getWl(w.s2), "QuotaReserved")?.reason === "Pending", "strict-2 pending");
+    expect(await admitted(w.s3)).toBe(false);
+
+    const vis = async (path: string) => (await (await fetch(`${c.sim.url}/apis/visibility.kueue.x-k8s.io/v1beta1/${path}`)).json()) as Obj;
+    const all = await vis("clusterqueues/strict/pendingworkloads");
+    expect(all.kind).toBe("PendingWorkloadsSummary");
+    expect(all.items.map((i: Obj) => [i.metadata.name, i.positionInClusterQueue, i.positionInLocalQueue, i.localQueueName])).toEqual([[w.s2, 0, 0, "strict"], [w.s3, 1, 1, "strict"]]);
+    expect(all.items[0].metadata.ownerReferences[0]).toMatchObject({ kind: "Job", name: "strict-2" });
+    expect((await vis("clusterqueues/strict/pendingworkloads?limit=1&offset=1")).items.map((i: Obj) => i.metadata.name)).toEqual([w.s3]);
+    expect((await vis(`namespaces/${ns}/localqueues/strict/pendingworkloads`)).items).toHaveLength(2);
+  });
+});
+
+describe("offload to the interLink virtual node", () => {
+  it("runs a pod that tolerates the interLink taint and selects the node there", async () => {
+    await c.core.createNamespacedPod({
+      namespace: ns,
+      body: {
+        metadata: { name: "remote" },
+        spec: {
+          nodeSelector: { "kubernetes.io/hostname": "vk-remote" },
+          tolerations: [{ key: "virtual-node.interlink/no-schedule", operator: "Exists" }],
+          containers: [{ name: "main", image: "busybox", command: ["sh", "-c", "echo hello from leonardo"] }],
+          restartPolicy: "Never",
+        },
+      },
+    });
+    const pod = await waitFor(async () => {
+      const p = await c.core.readNamespacedPod({ namespace: ns, name: "remote" });
+      return p.status?.phase === "Succeeded" && p;
+    }, "remote pod finished", 20_000);
+    expect(pod.spec?.nodeName).toBe("vk-remote");
+  });
+
+  it("routes an admitted Job to the virtual node through a ResourceFlavor's nodeLabels and tolerations", async () => {
+    await c.custom.createClusterCustomObject({
+      ...KUEUE, plural: "resourceflavors",
+      body: flavor("remote-interlink", { "virtual-node.interlink/type": "virtual-kubelet" }, { tolerations: [{ key: "virtual-node.interlink/no-schedule", operator: "Exists", effect: "NoSchedule" }] }),
+    });
+    await createCq(clusterQueue("remote", { cpu: 8 }, {}, "remote-interlink"));
+    await createLq("remote", "remote");
+    const job = gpuJob("offloaded", "remote", { script: "echo done" });
+    job.spec.template.spec.containers[0].resources = { requests: { cpu: "1" } };
+    await c.batch.createNamespacedJob({ namespace: ns, body: job });
+    const done = await waitFor(async () => {
+      const pods = await c.core.listNamespacedPod({ namespace: ns, labelSelector: "batch.kubernetes.io/job-name=offloaded" });
+      return pods.items.find((p) => p.status?.phase === "Succeeded");
+    }, "offloaded pod done", 20_000);
+    expect(done.spec?.nodeName).toBe("vk-remote");
+    expect(done.spec?.tolerations).toEqual(expect.arrayContaining([{ key: "virtual-node.interlink/no-schedule", operator: "Exists", effect: "NoSchedule" }]));
+  });
+});
