@@ -1,6 +1,6 @@
 import type { V1Node, V1Pod } from "@kubernetes/client-node";
 import { KUEUE_ADMISSION_GATE, PROFILE_LABEL, labelValue } from "@/lib/kube/labels";
-import { kube, rewritePath, toAppError } from "@/lib/kube/client";
+import { kube, rewritePath, toAppError, type KubeClients } from "@/lib/kube/client";
 import { VISIBILITY_GROUP, VISIBILITY_VERSION, type PendingWorkload } from "@/lib/kube/kueue-types";
 
 /**
@@ -66,8 +66,8 @@ export function computeCapacity(nodes: V1Node[], pods: V1Pod[], profiles: Profil
 }
 
 /** Reads nodes and pods (all namespaces) and computes capacity. Errors are never turned into zeros. */
-export async function readCapacity(profiles: ProfileShape[]): Promise<ProfileCapacity[]> {
-  const { core } = kube();
+export async function readCapacity(profiles: ProfileShape[], k: KubeClients = kube()): Promise<ProfileCapacity[]> {
+  const { core } = k;
   try {
     const [nodes, pods] = await Promise.all([
       core.listNode({}),
@@ -83,8 +83,8 @@ export async function readCapacity(profiles: ProfileShape[]): Promise<ProfileCap
  * 0-based positions in the interactive LocalQueue keyed by session id, from Kueue's visibility API
  * (reference §1.11). The pending workload's owner is the session pod; its name carries the session id.
  */
-export async function readQueuePositions(localQueue: string): Promise<Map<string, number>> {
-  const { custom, namespace } = kube();
+export async function readQueuePositions(localQueue: string, k: KubeClients = kube()): Promise<Map<string, number>> {
+  const { custom, namespace } = k;
   try {
     // client-node escapes "/" in `plural`; the subresource path is set by a per-call middleware.
     const listPath = `/namespaces/${namespace}/localqueues`;

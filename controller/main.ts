@@ -1,0 +1,63 @@
+/**
+ * `npm run controller`: waits to become the leader (PostgreSQL advisory lock), then keeps session
+ * state current from the cluster, reconciles after restarts and culls idle sessions. Losing the
+ * leader connection ends the process: the supervisor (npm run dev, Kubernetes) starts it again
+ * and it waits for the lock like any other replica.
+ */
+import { env } from "@/lib/env";
+import { log as rootLog } from "@/lib/log";
+import { getPrisma, disconnectPrisma } from "@/lib/db/prisma";
+import { kube } from "@/lib/kube/client";
+import { createLeaderLock } from "./leader";
+import { startSessionController, type RunningController } from "./session-controller";
+
+const log = rootLog.child({ service: "controller" });
+
+async function main(): Promise<void> {
+  const e = env();
+  if (!e.DATABASE_URL) throw new Error("DATABASE_URL is not set: the controller needs the portal's database");
+  const lock = createLeaderLock(e.DATABASE_URL);
+  const abort = new AbortController();
+  const running: { controller?: RunningController } = {};
+
+  const shutdown = async (code: number) => {
+    abort.abort();
+    await running.controller?.stop().catch(() => undefined);
+    await lock.release();
+    await disconnectPrisma();
+    process.exit(code);
+  };
+  process.once("SIGINT", () => void shutdown(0));
+  process.once("SIGTERM", () => void shutdown(0));
+
+  log.info("waiting for leadership");
+  await lock.acquire(abort.signal);
+  log.info("leader: starting informers");
+  lock.onLost((err) => {
+    log.error({ err }, "lost the leader lock; exiting");
+    void shutdown(1);
+  });
+  const controller = startSessionController({
+    db: getPrisma(),
+    kube: kube(),
+    log,
+    config: {
+      namespace: e.KUBE_NAMESPACE,
+      localQueue: e.INTERACTIVE_LOCAL_QUEUE,
+      admissionTimeoutMs: e.SESSION_ADMISSION_TIMEOUT * 1000,
+      unschedulableGraceMs: e.SESSION_UNSCHEDULABLE_GRACE * 1000,
+      orphanGraceMs: e.ORPHAN_GRACE * 1000,
+      tickMs: 2000,
+      cullEveryMs: e.CULL_EVERY * 1000,
+      spawnGraceMs: 30_000,
+    },
+  });
+  running.controller = controller;
+  await controller.synced;
+  log.info("informers synced");
+}
+
+main().catch((err: unknown) => {
+  log.fatal({ err }, "controller failed to start");
+  process.exit(1);
+});

@@ -1,0 +1,222 @@
+import { makeInformer, type Informer, type ObjectCache, type V1Pod } from "@kubernetes/client-node";
+import type { Logger } from "pino";
+import type { getPrisma } from "@/lib/db/prisma";
+import { recordAudit } from "@/lib/audit/record-audit";
+import { readQueuePositions } from "@/lib/gpu/capacity";
+import type { KubeClients } from "@/lib/kube/client";
+import { KUEUE_GROUP, KUEUE_VERSION, type Workload } from "@/lib/kube/kueue-types";
+import { SESSION_ID_LABEL, SESSION_POD_SELECTOR } from "@/lib/kube/labels";
+import { deletePod, readPodLogTail } from "@/lib/kube/session-objects";
+import { sessionBasePath } from "@/lib/kube/session-pod";
+import { applyObservation } from "@/lib/sessions/apply-observation";
+import { observeSession, podNeedsLogs } from "@/lib/sessions/progress";
+import { cullIdleSessions } from "./cull-idle-sessions";
+
+/**
+ * Keeps Session rows current from what the cluster says. Informers (list, then watch from the
+ * list's resourceVersion; client-node re-lists on 410 Gone) on the session pods and Kueue
+ * workloads; a tick re-evaluates time-based conditions (admission timeout, unschedulable grace),
+ * refreshes queue positions, reconciles rows whose pod is gone and pods without a row, and runs
+ * the culler.
+ */
+
+export interface ControllerConfig {
+  namespace: string;
+  localQueue: string;
+  admissionTimeoutMs: number;
+  unschedulableGraceMs: number;
+  orphanGraceMs: number;
+  tickMs: number;
+  cullEveryMs: number;
+  /** A row in "requested" without a pod for this long was left by an interrupted spawn. */
+  spawnGraceMs: number;
+}
+
+export interface RunningController {
+  stop(): Promise<void>;
+  /** Resolves once both informers have listed (tests wait for it). */
+  synced: Promise<void>;
+}
+
+const ACTIVE = ["requested", "queued", "starting", "ready", "stopping"] as const;
+
+export function startSessionController(opts: { db: ReturnType<typeof getPrisma>; kube: KubeClients; log: Logger; config: ControllerConfig }): RunningController {
+  const { db, kube: k, log, config } = opts;
+  const ns = config.namespace;
+  let stopped = false;
+  let positions = new Map<string, number>();
+  const orphansSeen = new Set<string>();
+  const chains = new Map<string, Promise<void>>();
+
+  const pods: Informer<V1Pod> & ObjectCache<V1Pod> = makeInformer(
+    k.kc,
+    `/api/v1/namespaces/${ns}/pods`,
+    () => k.core.listNamespacedPod({ namespace: ns, labelSelector: SESSION_POD_SELECTOR }),
+    SESSION_POD_SELECTOR,
+  );
+  const workloads: Informer<Workload> & ObjectCache<Workload> = makeInformer(
+    k.kc,
+    `/apis/${KUEUE_GROUP}/${KUEUE_VERSION}/namespaces/${ns}/workloads`,
+    () => k.custom.listNamespacedCustomObject({ group: KUEUE_GROUP, version: KUEUE_VERSION, namespace: ns, plural: "workloads" }) as never,
+  );
+
+  /** Runs the syncs of one session one after the other. */
+  function serial(sessionId: string, fn: () => Promise<void>): Promise<void> {
+    const prev = chains.get(sessionId) ?? Promise.resolve();
+    const next = prev.then(fn).catch((err: unknown) => log.error({ err, sessionId }, "session sync failed"));
+    chains.set(sessionId, next);
+    void next.finally(() => {
+      if (chains.get(sessionId) === next) chains.delete(sessionId);
+    });
+    return next;
+  }
+
+  function workloadOf(podName: string): Workload | null {
+    return workloads.list(ns).find((w) => w.metadata.ownerReferences?.some((o) => o.kind === "Pod" && o.name === podName)) ?? null;
+  }
+
+  async function syncPod(pod: V1Pod): Promise<void> {
+    const sessionId = pod.metadata?.labels?.[SESSION_ID_LABEL];
+    const podName = pod.metadata!.name!;
+    if (!sessionId) return;
+    const row = await db.session.findUnique({ where: { id: sessionId }, select: { state: true, createdAt: true, stopRequestedAt: true, name: true, podName: true, user: { select: { username: true } } } });
+    if (!row || row.podName !== podName) return handleOrphan(pod);
+    if (row.state === "stopped" || row.state === "failed") {
+      // A leftover of a session that already ended (e.g. stopped while the controller was down).
+      if (!pod.metadata?.deletionTimestamp) await deletePod(k, podName, row.state === "failed" ? 0 : undefined);
+      return;
+    }
+    const lastLogLines = podNeedsLogs(pod) ? await readPodLogTail(k, podName) : undefined;
+    const obs = observeSession({
+      now: new Date(),
+      createdAt: row.createdAt,
+      pod,
+      podGone: false,
+      stopRequested: row.stopRequestedAt !== null,
+      workload: workloadOf(podName),
+      queuePosition: positions.get(sessionId) ?? null,
+      admissionTimeoutMs: config.admissionTimeoutMs,
+      unschedulableGraceMs: config.unschedulableGraceMs,
+      url: sessionBasePath(row.user.username, row.name),
+      ...(lastLogLines ? { lastLogLines } : {}),
+    });
+    const state = await applyObservation(db, sessionId, obs);
+    // A failed session releases its GPU and its Kueue quota at once.
+    if (state === "failed" && !pod.metadata?.deletionTimestamp) await deletePod(k, podName, 0);
+  }
+
+  async function syncGone(sessionId: string): Promise<void> {
+    const row = await db.session.findUnique({ where: { id: sessionId }, select: { state: true, stopRequestedAt: true, createdAt: true, name: true, user: { select: { username: true } } } });
+    if (!row || row.state === "stopped" || row.state === "failed") return;
+    const obs = observeSession({
+      now: new Date(), createdAt: row.createdAt, pod: null, podGone: true, stopRequested: row.stopRequestedAt !== null, workload: null,
+      queuePosition: null, admissionTimeoutMs: config.admissionTimeoutMs, unschedulableGraceMs: config.unschedulableGraceMs, url: sessionBasePath(row.user.username, row.name),
+    });
+    await applyObservation(db, sessionId, obs);
+  }
+
+  async function handleOrphan(pod: V1Pod): Promise<void> {
+    const name = pod.metadata!.name!;
+    if (pod.metadata?.deletionTimestamp) return;
+    const created = pod.metadata?.creationTimestamp ? new Date(pod.metadata.creationTimestamp).getTime() : Date.now();
+    // A pod seconds old may belong to a spawn whose row is still being committed.
+    if (Date.now() - created < config.spawnGraceMs) return;
+    if (!orphansSeen.has(name)) {
+      orphansSeen.add(name);
+      await recordAudit({ actorLabel: "controller", action: "session.orphan", targetType: "pod", targetId: name, details: { namespace: ns, sessionId: pod.metadata?.labels?.[SESSION_ID_LABEL] ?? null, graceSeconds: config.orphanGraceMs / 1000 } }, db);
+      log.warn({ pod: name }, "managed pod without a session row; deleting after the grace period");
+    }
+    if (Date.now() - created >= config.orphanGraceMs) {
+      await deletePod(k, name);
+      await recordAudit({ actorLabel: "controller", action: "session.orphan.delete", targetType: "pod", targetId: name, details: { namespace: ns } }, db);
+    }
+  }
+
+  async function reconcileRows(): Promise<void> {
+    const rows = await db.session.findMany({ where: { state: { in: [...ACTIVE] } }, select: { id: true, podName: true, state: true, createdAt: true } });
+    const present = new Set(pods.list(ns).map((p) => p.metadata?.name));
+    for (const r of rows) {
+      if (present.has(r.podName)) continue;
+      if (r.state === "requested" && Date.now() - r.createdAt.getTime() < config.spawnGraceMs) continue;
+      await serial(r.id, async () => {
+        if (r.state === "requested") {
+          await applyObservation(db, r.id, { state: "failed", level: "error", reason: "The spawn was interrupted before the pod was created.", event: { progress: 100, failed: true, message: "The spawn was interrupted before the pod was created; start the session again." } });
+        } else await syncGone(r.id);
+      });
+    }
+  }
+
+  let lastCull = 0;
+  async function tick(): Promise<void> {
+    const queued = await db.session.count({ where: { state: "queued" } });
+    if (queued > 0) {
+      positions = await readQueuePositions(config.localQueue, k).catch((err: unknown) => {
+        log.warn({ err }, "queue positions unavailable");
+        return positions;
+      });
+    }
+    for (const pod of pods.list(ns)) {
+      const id = pod.metadata?.labels?.[SESSION_ID_LABEL];
+      if (id) await serial(id, () => syncPod(pod));
+    }
+    await reconcileRows();
+    if (Date.now() - lastCull >= config.cullEveryMs) {
+      lastCull = Date.now();
+      await cullIdleSessions({ db, kube: k, log });
+    }
+  }
+
+  const onPod = (pod: V1Pod) => {
+    const id = pod.metadata?.labels?.[SESSION_ID_LABEL];
+    if (id) void serial(id, () => syncPod(pod));
+  };
+  pods.on("add", onPod);
+  pods.on("update", onPod);
+  pods.on("delete", (pod) => {
+    const id = pod.metadata?.labels?.[SESSION_ID_LABEL];
+    if (id) void serial(id, () => syncGone(id));
+  });
+  const onWorkload = (w: Workload) => {
+    const owner = w.metadata.ownerReferences?.find((o) => o.kind === "Pod");
+    const pod = owner ? pods.get(owner.name, ns) : undefined;
+    if (pod) onPod(pod);
+  };
+  workloads.on("add", onWorkload);
+  workloads.on("update", onWorkload);
+
+  // client-node stops an informer on a watch error other than 410; start it again after a pause.
+  for (const [name, inf] of [["pods", pods], ["workloads", workloads]] as const) {
+    inf.on("error", (err: unknown) => {
+      if (stopped) return;
+      log.warn({ err: err instanceof Error ? err.message : String(err), informer: name }, "watch failed; restarting");
+      setTimeout(() => void (stopped ? undefined : inf.start().catch(() => undefined)), 1000).unref();
+    });
+  }
+
+  const synced = Promise.all([pods.start(), workloads.start()]).then(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  void synced.then(() => {
+    if (stopped) return;
+    const loop = () => {
+      if (stopped) return;
+      running = tick().catch((err: unknown) => log.error({ err }, "controller tick failed"));
+      void running.finally(() => {
+        if (!stopped) timer = setTimeout(loop, config.tickMs);
+      });
+    };
+    loop();
+  });
+
+  return {
+    synced,
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await pods.stop().catch(() => undefined);
+      await workloads.stop().catch(() => undefined);
+      await running;
+      await Promise.all([...chains.values()]);
+    },
+  };
+}
