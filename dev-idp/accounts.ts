@@ -11,6 +11,8 @@ export interface DemoAccount {
   givenName: string;
   familyName: string;
   email: string;
+  /** Every demo account has DEMO_PASSWORD; kept per account so that tests may use their own. */
+  password: string;
   /** IAM group names, without the leading slash (as in IAM's `groups` claim). */
   groups: string[];
   /** What the account is for, printed by the dev supervisor. */
@@ -23,6 +25,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
     username: "alice",
     givenName: "Alice",
     familyName: "Rossi",
+    password: DEMO_PASSWORD,
     email: "alice@example.org",
     groups: ["users/ai-infn"],
     description: "researcher",
@@ -32,6 +35,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
     username: "bob",
     givenName: "Bob",
     familyName: "Bianchi",
+    password: DEMO_PASSWORD,
     email: "bob@example.org",
     groups: ["users/ai-infn"],
     description: "second researcher (cross-tenant checks)",
@@ -41,6 +45,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
     username: "admin",
     givenName: "Ada",
     familyName: "Amministratrice",
+    password: DEMO_PASSWORD,
     email: "admin@example.org",
     groups: ["admins/ai-infn", "users/ai-infn"],
     description: "administrator",
@@ -50,6 +55,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
     username: "olga",
     givenName: "Olga",
     familyName: "Organizzatrice",
+    password: DEMO_PASSWORD,
     email: "olga@example.org",
     groups: ["organisers/ai-infn", "users/ai-infn"],
     description: "hackathon organiser",
@@ -59,6 +65,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
     username: "eve",
     givenName: "Eve",
     familyName: "Esterna",
+    password: DEMO_PASSWORD,
     email: "eve@example.org",
     groups: ["users/other-experiment"],
     description: "outside every allowed group (refused)",

@@ -159,7 +159,7 @@ async function handleInteraction(provider: Provider, accounts: readonly DemoAcco
       const form = await readForm(req);
       const username = form.get("username") ?? "";
       const account = findAccountByUsername(accounts, username);
-      if (!account || form.get("password") !== DEMO_PASSWORD) return render(401, "Wrong username or password.", username);
+      if (!account || form.get("password") !== account.password) return render(401, "Wrong username or password.", username);
       return provider.interactionFinished(req, res, { login: { accountId: account.sub } }, { mergeWithLastSubmission: false });
     }
     return render(200);

@@ -23,7 +23,7 @@ const secret = "login-flow-test-secret-0123456789abcdef";
 const suffix = uniqueSuffix();
 
 function account(name: string, groups: string[]): DemoAccount {
-  return { sub: randomUUID(), username: `${name}-${suffix}`, givenName: name, familyName: "Test", email: `${name}-${suffix}@example.org`, groups, description: name };
+  return { sub: randomUUID(), username: `${name}-${suffix}`, givenName: name, familyName: "Test", email: `${name}-${suffix}@example.org`, password: "flow-test-password", groups, description: name };
 }
 const researcher = account("alice", ["users/ai-infn"]);
 const outsider = account("eve", ["users/other-experiment"]);
@@ -38,7 +38,7 @@ const services: LoginServices = {
 };
 
 const login = (who: DemoAccount, overrides: Partial<AuthSettings> = {}, callbackUrl?: string) =>
-  portalLogin({ authOptions: buildAuthOptions({ ...settings, ...overrides }, services), portalUrl, issuer: idp.issuer, username: who.username, password: idp.password, callbackUrl });
+  portalLogin({ authOptions: buildAuthOptions({ ...settings, ...overrides }, services), portalUrl, issuer: idp.issuer, username: who.username, password: who.password, callbackUrl });
 
 const userRow = (who: DemoAccount) => testPrisma().user.findUnique({ where: { iamIssuer_iamSubject: { iamIssuer: idp.issuer, iamSubject: who.sub } } });
 const auditFor = (label: string) => testPrisma().auditLog.findMany({ where: { actorLabel: label }, orderBy: { createdAt: "asc" } });

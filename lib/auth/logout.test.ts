@@ -34,7 +34,7 @@ describe("auth: logout", () => {
     expect(location.origin).toBe(idp.issuer);
     expect(location.searchParams.get("id_token_hint")).toBe("the-id-token");
     expect(location.searchParams.get("client_id")).toBe("ai-hub-dev");
-    expect(location.searchParams.get("post_logout_redirect_uri")).toBe(`${baseUrl}/signin?signed_out=1`);
+    expect(location.searchParams.get("post_logout_redirect_uri")).toBe(`${baseUrl}/`);
     expect(plan.clearCookies.map((c) => c.split("=")[0]).sort()).toEqual(["next-auth.session-token.0", "next-auth.session-token.1"]);
     expect(plan.clearCookies[0]).toContain("Max-Age=0");
   });
@@ -50,13 +50,13 @@ describe("auth: logout", () => {
     const issuer = `http://127.0.0.1:${await closedPort()}`;
     expect(await discoverIdp(issuer, 1000)).toEqual({ ok: false, reason: "unreachable" });
     const plan = await planLogout(null, { baseUrl, issuer, clientId: "x", secret, secureCookies: false });
-    expect(plan.location).toBe(`${baseUrl}/signin?signed_out=1`);
+    expect(plan.location).toBe(`${baseUrl}/`);
   });
 
   it("marks cleared cookies Secure on https", async () => {
     const cookie = await encode({ token: { uid: "u1", username: "a", groups: [], roles: [] }, secret, maxAge: 600 });
     const plan = await planLogout(`__Secure-next-auth.session-token=${cookie}`, { baseUrl: "https://hub.example", issuer: undefined, clientId: undefined, secret, secureCookies: true });
     expect(plan.clearCookies).toEqual(["__Secure-next-auth.session-token=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax; Secure"]);
-    expect(plan.location).toBe("https://hub.example/signin?signed_out=1");
+    expect(plan.location).toBe("https://hub.example/");
   });
 });

@@ -1,7 +1,8 @@
 import { discoverIdp } from "@/lib/auth/idp-discovery";
 import { parseCookieHeader, readSessionCookie, decodeSessionToken, sessionCookieName, type SessionToken } from "@/lib/auth/session-cookie";
 
-export const POST_LOGOUT_PATH = "/signin?signed_out=1";
+// "/" is what an IAM client registration most likely lists; an anonymous visitor there is sent to sign-in.
+export const POST_LOGOUT_PATH = "/";
 
 export interface LogoutSettings {
   /** The portal's public base URL (NEXTAUTH_URL), or the request's origin when unset. */

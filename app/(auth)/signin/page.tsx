@@ -20,7 +20,6 @@ export default async function SignInPage({ searchParams }: Props) {
   const params = await searchParams;
   const callbackUrl = safeCallbackPath(first(params.callbackUrl));
   const error = first(params.error);
-  const signedOut = first(params.signed_out) === "1";
   const issuer = env().OIDC_ISSUER;
   const idp = issuer ? await discoverIdp(issuer) : ({ ok: false, reason: "invalid" } as const);
 
@@ -33,11 +32,6 @@ export default async function SignInPage({ searchParams }: Props) {
       <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">
         AI Hub uses your INFN Cloud identity (INDIGO IAM). Access is granted by your IAM group membership.
       </p>
-      {signedOut && !problem ? (
-        <p role="status" className="mt-4 rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-900 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-100">
-          You have been signed out.
-        </p>
-      ) : null}
       {problem ? (
         <p role="alert" className="mt-4 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-900 dark:bg-red-950 dark:text-red-100">
           {problem}
