@@ -1,0 +1,30 @@
+import { errorResponse, parseJsonBody } from "@/lib/http/api-response";
+import { requireApiCaller } from "@/lib/tokens/api-caller";
+import { listSessions } from "@/lib/sessions/list-sessions";
+import { spawnInputSchema, spawnSession } from "@/lib/sessions/spawn-session";
+
+export const dynamic = "force-dynamic";
+
+/** The caller's sessions (active, and those ended in the last 24 h). */
+export async function GET(request: Request): Promise<Response> {
+  try {
+    const caller = await requireApiCaller(request, "sessions:read");
+    return Response.json({ sessions: await listSessions({ userId: caller.id }) });
+  } catch (e) {
+    return errorResponse(e);
+  }
+}
+
+/** Spawns a session; `Idempotency-Key` (header or body) makes a retried request return the same one. */
+export async function POST(request: Request): Promise<Response> {
+  try {
+    const caller = await requireApiCaller(request, "sessions:write");
+    const body = await parseJsonBody(request, spawnInputSchema);
+    const headerKey = request.headers.get("idempotency-key");
+    const input = headerKey && !body.idempotencyKey ? { ...body, idempotencyKey: headerKey } : body;
+    const { session, created } = await spawnSession({ user: caller, input });
+    return Response.json({ session }, { status: created ? 201 : 200 });
+  } catch (e) {
+    return errorResponse(e);
+  }
+}

@@ -1,0 +1,114 @@
+import { z } from "zod";
+import { getPrisma, type Db } from "@/lib/db/prisma";
+import { AppError } from "@/lib/errors/app-error";
+import { apiTokenScopes, generateApiToken, hashApiToken, looksLikeApiToken, type ApiTokenScope } from "@/lib/tokens/token-format";
+
+/**
+ * Personal API tokens: created with a name, scopes and an expiry, listed, revoked. Only the hash is
+ * stored; the token itself is returned once, by createApiToken. Every query has the owner in it.
+ */
+
+export const createApiTokenSchema = z.object({
+  name: z.string().trim().min(1, "give the token a name").max(100),
+  scopes: z.array(z.enum(apiTokenScopes)).min(1, "choose at least one scope"),
+  /** Days until it expires; at most one year. */
+  expiresInDays: z.number().int().min(1).max(365).default(90),
+});
+
+export interface ApiTokenView {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+type Row = { id: string; name: string; prefix: string; scopes: string[]; createdAt: Date; expiresAt: Date | null; lastUsedAt: Date | null; revokedAt: Date | null };
+
+function view(r: Row): ApiTokenView {
+  return {
+    id: r.id,
+    name: r.name,
+    prefix: r.prefix,
+    scopes: r.scopes,
+    createdAt: r.createdAt.toISOString(),
+    expiresAt: r.expiresAt?.toISOString() ?? null,
+    lastUsedAt: r.lastUsedAt?.toISOString() ?? null,
+    revokedAt: r.revokedAt?.toISOString() ?? null,
+  };
+}
+
+const viewSelect = { id: true, name: true, prefix: true, scopes: true, createdAt: true, expiresAt: true, lastUsedAt: true, revokedAt: true } as const;
+
+export async function createApiToken(opts: { userId: string; input: unknown; db?: Db }): Promise<{ token: string; apiToken: ApiTokenView }> {
+  const input = createApiTokenSchema.parse(opts.input);
+  const db = opts.db ?? getPrisma();
+  const { token, hash, displayPrefix } = generateApiToken();
+  const row = await db.apiToken.create({
+    data: {
+      userId: opts.userId,
+      name: input.name,
+      hash,
+      prefix: displayPrefix,
+      scopes: input.scopes,
+      expiresAt: new Date(Date.now() + input.expiresInDays * 86_400_000),
+    },
+    select: viewSelect,
+  });
+  return { token, apiToken: view(row) };
+}
+
+export async function listApiTokens(opts: { userId: string; db?: Db }): Promise<ApiTokenView[]> {
+  const db = opts.db ?? getPrisma();
+  const rows = await db.apiToken.findMany({ where: { userId: opts.userId }, orderBy: { createdAt: "desc" }, select: viewSelect });
+  return rows.map(view);
+}
+
+export async function revokeApiToken(opts: { userId: string; tokenId: string; db?: Db }): Promise<void> {
+  const db = opts.db ?? getPrisma();
+  if (!z.uuid().safeParse(opts.tokenId).success) throw new AppError("NOT_FOUND", "No such token.");
+  const { count } = await db.apiToken.updateMany({ where: { id: opts.tokenId, userId: opts.userId, revokedAt: null }, data: { revokedAt: new Date() } });
+  if (count === 0) {
+    const exists = await db.apiToken.count({ where: { id: opts.tokenId, userId: opts.userId } });
+    if (!exists) throw new AppError("NOT_FOUND", "No such token.");
+  }
+}
+
+export interface TokenIdentity {
+  userId: string;
+  username: string;
+  name: string;
+  email: string | null;
+  groups: string[];
+  roles: string[];
+  scopes: ApiTokenScope[];
+}
+
+/**
+ * The owner of a valid token (not revoked, not expired, owner not blocked), or null. Also used by
+ * the proxy. `lastUsedAt` is written at most once a minute per token, not on every request.
+ */
+export async function verifyApiToken(token: string, db: Db = getPrisma()): Promise<TokenIdentity | null> {
+  if (!looksLikeApiToken(token)) return null;
+  const row = await db.apiToken.findUnique({
+    where: { hash: hashApiToken(token) },
+    select: { id: true, scopes: true, expiresAt: true, revokedAt: true, lastUsedAt: true, user: { select: { id: true, username: true, displayName: true, email: true, groups: true, roles: true, blocked: true } } },
+  });
+  const now = new Date();
+  if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now) || row.user.blocked) return null;
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
+    await db.apiToken.updateMany({ where: { id: row.id }, data: { lastUsedAt: now } });
+  }
+  return {
+    userId: row.user.id,
+    username: row.user.username,
+    name: row.user.displayName,
+    email: row.user.email,
+    groups: row.user.groups,
+    roles: row.user.roles,
+    scopes: row.scopes.filter((s): s is ApiTokenScope => (apiTokenScopes as readonly string[]).includes(s)),
+  };
+}
