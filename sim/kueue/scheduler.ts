@@ -7,6 +7,9 @@ import { findTargets, preemptionMessage, queueOrder, type AdmittedWorkload } fro
 import { admit, evict, hasReservation, isEvicted, isFinished, releaseEvicted, reservedUsage, setPending } from "./workload-status";
 import { missingFlavors } from "./queue-status";
 
+/** Real milliseconds between the starts of two scheduling cycles at most. */
+const MIN_CYCLE_GAP_MS = 5;
+
 export interface PendingEntry {
   wl: KubeObject;
   model: WorkloadModel;
@@ -41,27 +44,46 @@ export interface SchedulerHooks {
 export class KueueScheduler {
   private scheduled = false;
   private stopped = false;
+  private lastCycleAt = 0;
+  /** Informer-style cache of Workloads kept by a watch, so a cycle does not copy every object. */
+  private readonly cache = new Map<string, KubeObject>();
+  private readonly unwatch: () => void;
   last: CycleResult | undefined;
 
-  constructor(private readonly ctx: SimContext, private readonly hooks: SchedulerHooks) {}
+  constructor(private readonly ctx: SimContext, private readonly hooks: SchedulerHooks) {
+    const key = (o: KubeObject) => `${o.metadata.namespace}/${o.metadata.name}`;
+    for (const w of ctx.store.list(GR.workloads)) this.cache.set(key(w), w);
+    this.unwatch = ctx.store.watch(GR.workloads, (ev) => {
+      if (ev.type === "BOOKMARK") return;
+      if (ev.type === "DELETED") this.cache.delete(key(ev.object));
+      else this.cache.set(key(ev.object), ev.object);
+      this.trigger();
+    });
+  }
 
+  /** Schedules a cycle; bursts of changes coalesce, and cycles run at most every few milliseconds like Kueue's loop. */
   trigger(): void {
     if (this.scheduled || this.stopped) return;
     this.scheduled = true;
-    setImmediate(() => {
+    const run = () => {
       this.scheduled = false;
       if (this.stopped) return;
       try {
         this.cycle();
       } catch (e) {
         this.ctx.log.error("kueue scheduling cycle failed", { err: String(e), stack: (e as Error).stack });
-        this.ctx.clock.after(100 * this.ctx.clock.scale, () => this.trigger());
+        setTimeout(() => this.trigger(), 100);
       }
-    });
+      this.lastCycleAt = performance.now();
+    };
+    const wait = this.lastCycleAt + MIN_CYCLE_GAP_MS - performance.now();
+    if (wait > 0) setTimeout(run, wait);
+    else setImmediate(run);
   }
 
   stop(): void {
     this.stopped = true;
+    this.unwatch();
   }
 
   private now(): string {
@@ -78,7 +100,7 @@ export class KueueScheduler {
     const lqs = new Map(store.list(GR.localQueues).map((q) => [`${q.metadata.namespace}/${q.metadata.name}`, q]));
     const nsLabels = new Map(store.list("namespaces").map((n) => [n.metadata.name!, n.metadata.labels ?? {}]));
     const snapshot: Snapshot = { cqs, flavors, usage: new Map() };
-    const workloads = store.list(GR.workloads);
+    const workloads = [...this.cache.values()];
     const admitted: AdmittedWorkload[] = [];
     const pending: PendingEntry[] = [];
     const inadmissible = new Map<string, number>();
@@ -158,7 +180,7 @@ export class KueueScheduler {
       setPending(store, p.wl, "Pending", message, now);
       if (cq.strategy === "StrictFIFO") strictBlocked.add(cqName);
     }
-    const result: CycleResult = { snapshot, pending: byCq, inadmissible, workloads: store.list(GR.workloads) };
+    const result: CycleResult = { snapshot, pending: byCq, inadmissible, workloads: [...this.cache.values()] };
     this.last = result;
     this.hooks.afterCycle(result);
     return result;

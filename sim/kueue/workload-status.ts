@@ -51,6 +51,9 @@ export function writeStatus(store: Store, wl: KubeObject, fn: StatusFn): KubeObj
 class NoChange extends Error {}
 
 export function setPending(store: Store, wl: KubeObject, reason: "Pending" | "Inadmissible", message: string, now: string): void {
+  // Most cycles leave a pending workload's condition as it was: skip the read-modify-write.
+  const cur = findCondition(wl.status?.conditions, "QuotaReserved");
+  if (cur?.status === "False" && cur.reason === reason && cur.message === message) return;
   writeStatus(store, wl, (s) => setCondition(s.conditions, { type: "QuotaReserved", status: "False", reason, message }, now));
 }
 
