@@ -16,7 +16,7 @@ export async function cullIdleSessions(opts: { db: ReturnType<typeof getPrisma>;
   const policy = opts.policy ?? cullPolicyFromEnv();
   const now = opts.now ?? new Date();
   const rows = await db.session.findMany({
-    where: { state: "ready" },
+    where: { namespace: opts.kube.namespace, state: "ready" },
     select: { id: true, userId: true, createdAt: true, readyAt: true, lastActivityAt: true, cullWarningAt: true, profile: { select: { cullExempt: true } } },
   });
   for (const r of rows) {

@@ -16,7 +16,7 @@ const log = rootLog.child({ service: "controller" });
 async function main(): Promise<void> {
   const e = env();
   if (!e.DATABASE_URL) throw new Error("DATABASE_URL is not set: the controller needs the portal's database");
-  const lock = createLeaderLock(e.DATABASE_URL);
+  const lock = createLeaderLock(e.DATABASE_URL, { lockName: e.CONTROLLER_LOCK_NAME });
   const abort = new AbortController();
   const running: { controller?: RunningController } = {};
 

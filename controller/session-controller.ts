@@ -10,6 +10,7 @@ import { deletePod, readPodLogTail } from "@/lib/kube/session-objects";
 import { sessionBasePath } from "@/lib/kube/session-pod";
 import { applyObservation } from "@/lib/sessions/apply-observation";
 import { observeSession, podNeedsLogs } from "@/lib/sessions/progress";
+import type { CullPolicy } from "@/lib/sessions/cull";
 import { cullIdleSessions } from "./cull-idle-sessions";
 
 /**
@@ -30,6 +31,8 @@ export interface ControllerConfig {
   cullEveryMs: number;
   /** A row in "requested" without a pod for this long was left by an interrupted spawn. */
   spawnGraceMs: number;
+  /** Defaults to CULL_* from the environment. */
+  cullPolicy?: CullPolicy;
 }
 
 export interface RunningController {
@@ -133,7 +136,7 @@ export function startSessionController(opts: { db: ReturnType<typeof getPrisma>;
   }
 
   async function reconcileRows(): Promise<void> {
-    const rows = await db.session.findMany({ where: { state: { in: [...ACTIVE] } }, select: { id: true, podName: true, state: true, createdAt: true } });
+    const rows = await db.session.findMany({ where: { namespace: ns, state: { in: [...ACTIVE] } }, select: { id: true, podName: true, state: true, createdAt: true } });
     const present = new Set(pods.list(ns).map((p) => p.metadata?.name));
     for (const r of rows) {
       if (present.has(r.podName)) continue;
@@ -148,7 +151,7 @@ export function startSessionController(opts: { db: ReturnType<typeof getPrisma>;
 
   let lastCull = 0;
   async function tick(): Promise<void> {
-    const queued = await db.session.count({ where: { state: "queued" } });
+    const queued = await db.session.count({ where: { namespace: ns, state: "queued" } });
     if (queued > 0) {
       positions = await readQueuePositions(config.localQueue, k).catch((err: unknown) => {
         log.warn({ err }, "queue positions unavailable");
@@ -162,7 +165,7 @@ export function startSessionController(opts: { db: ReturnType<typeof getPrisma>;
     await reconcileRows();
     if (Date.now() - lastCull >= config.cullEveryMs) {
       lastCull = Date.now();
-      await cullIdleSessions({ db, kube: k, log });
+      await cullIdleSessions({ db, kube: k, log, ...(config.cullPolicy ? { policy: config.cullPolicy } : {}) });
     }
   }
 

@@ -77,6 +77,8 @@ export const envSchema = z
     CULL_EVERY: z.coerce.number().int().min(1).default(60),
     /** Seconds before a managed pod without a session row is deleted. */
     ORPHAN_GRACE: z.coerce.number().int().min(0).default(300),
+    /** Name of the PostgreSQL advisory lock the controllers compete for (one leader per name). */
+    CONTROLLER_LOCK_NAME: z.string().min(1).default("ai-hub:controller"),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production") {

@@ -139,7 +139,7 @@ describe("buildSessionPod", () => {
     expect(c.command).toEqual(["code-server"]);
     expect(c.args).toContain("--bind-addr=0.0.0.0:8888");
     expect(c.args).toContain("--auth=none");
-    expect(c.readinessProbe!.httpGet!.path).toBe("/user/alice/thesis/healthz");
+    expect(c.readinessProbe!.tcpSocket).toEqual({ port: 8888 });
   });
 });
 

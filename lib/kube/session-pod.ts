@@ -134,7 +134,9 @@ export function buildSessionPod(p: SessionPodInput): V1Pod {
     ...p.sharedVolumes.map((v, i) => ({ name: `shared-${i}`, mountPath: v.mountPath, readOnly: v.readOnly })),
   ];
 
-  const healthPath = p.image.kind === "jupyterlab" ? `${prefix}api` : `${prefix}healthz`;
+  // Jupyter answers <base>api without a token; code-server's /healthz sits outside the base path
+  // and behind the proxy's auth, so VS Code is ready when its port accepts connections.
+  const probe = p.image.kind === "jupyterlab" ? { httpGet: { path: `${prefix}api`, port: SESSION_PORT } } : { tcpSocket: { port: SESSION_PORT } };
   const labels = {
     ...sessionLabels({ sessionId: p.sessionId, userId: p.userId, username: p.username, profileKey: p.gpu?.profileKey ?? null }),
     [QUEUE_NAME_LABEL]: p.queueName,
@@ -177,7 +179,7 @@ export function buildSessionPod(p: SessionPodInput): V1Pod {
           resources: { requests, limits },
           volumeMounts,
           readinessProbe: {
-            httpGet: { path: healthPath, port: SESSION_PORT },
+            ...probe,
             periodSeconds: 2,
             failureThreshold: 3,
             timeoutSeconds: 2,
