@@ -1,6 +1,6 @@
 /**
  * The development identity provider as a program:
- *   tsx dev-idp/main.ts --port 0 --portal http://localhost:3000 --client-id ai-hub-dev --client-secret <s>
+ *   tsx dev-idp/main.ts [--port N] [--data-dir .data/dev-idp] --portal http://localhost:3000 --client-id ai-hub-dev --client-secret <s>
  * Prints "dev-idp ready issuer=<url>" once it accepts requests (the dev supervisor waits for it).
  * It reads only NODE_ENV and DEV_IDP from the environment, for the production guard: it is a
  * standalone stand-in for INDIGO IAM and deliberately shares no code or configuration with the portal.
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   }
   const { values } = parseArgs({
     options: {
-      port: { type: "string", default: "0" },
+      port: { type: "string" },
       portal: { type: "string", default: "http://localhost:3000" },
       "client-id": { type: "string", default: DEFAULT_CLIENT_ID },
       "client-secret": { type: "string", default: DEFAULT_CLIENT_SECRET },
@@ -28,8 +28,8 @@ async function main(): Promise<void> {
       "data-dir": { type: "string" },
     },
   });
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, not ${values.port}`);
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new Error(`--port must be a port number, not ${values.port}`);
   const idp = await startDevIdp({
     port,
     issuerHost: values["issuer-host"],

@@ -1,4 +1,7 @@
 import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { startDevIdp, DevIdpRefusedError, type DevIdp } from "@/dev-idp/server";
@@ -184,5 +187,26 @@ describe("dev-idp: production guard", () => {
     expect(code).toBe(1);
     expect(stderr).toContain("refuses to start with NODE_ENV=production");
     expect(stderr).toContain("DEV_IDP=1");
+  });
+});
+
+describe("dev-idp: restarts with a data directory", () => {
+  it("keeps its issuer and signing key, and moves when the old port is taken", async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), "dev-idp-test-"));
+    const jwks = async (issuer: string) => (await (await fetch(`${issuer}/jwks`)).json()) as { keys: { kid: string }[] };
+    try {
+      const first = await startDevIdp({ clients: [client], dataDir, environment: { NODE_ENV: "test" } });
+      const firstKid = (await jwks(first.issuer)).keys[0]!.kid;
+      await first.stop();
+      const second = await startDevIdp({ clients: [client], dataDir, environment: { NODE_ENV: "test" } });
+      expect(second.issuer).toBe(first.issuer);
+      expect((await jwks(second.issuer)).keys[0]!.kid).toBe(firstKid);
+      // Port still held by `second`: a third instance must pick another one rather than fail.
+      const third = await startDevIdp({ clients: [client], dataDir, environment: { NODE_ENV: "test" } });
+      expect(third.issuer).not.toBe(second.issuer);
+      await Promise.all([second.stop(), third.stop()]);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

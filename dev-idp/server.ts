@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import Provider, { type Configuration, type KoaContextWithOIDC } from "oidc-provider";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, findAccountByUsername, iamClaims, type DemoAccount } from "@/dev-idp/accounts";
 import { loadOrCreateSecrets } from "@/dev-idp/keys";
+import { previousPort, rememberPort } from "@/dev-idp/stable-port";
 import { AUTO_SUBMIT_SCRIPT, CSP, STYLESHEET, loginPage, logoutPage, messagePage } from "@/dev-idp/pages";
 
 export interface DevIdpClient {
@@ -14,7 +15,10 @@ export interface DevIdpClient {
 }
 
 export interface DevIdpOptions {
-  /** Port on 127.0.0.1; 0 (default) asks the OS for a free one. */
+  /**
+   * Port on 127.0.0.1. Absent: the port of the previous run with the same dataDir when free (so the
+   * issuer stays the same), else one the OS picks. 0: always one the OS picks.
+   */
   port?: number;
   /** Host name in the issuer URL (e.g. "localhost"); the server always binds 127.0.0.1. */
   issuerHost?: string;
@@ -207,11 +211,23 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
     void callback(req, res);
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
-  });
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  const previous = options.port === undefined ? await previousPort(options.dataDir) : undefined;
+  try {
+    await listen(options.port ?? previous ?? 0);
+  } catch (e) {
+    if (previous === undefined || (e as NodeJS.ErrnoException).code !== "EADDRINUSE") throw e;
+    await listen(0);
+  }
   const { port } = server.address() as AddressInfo;
+  await rememberPort(options.dataDir, port);
   const issuer = `http://${options.issuerHost ?? "127.0.0.1"}:${port}`;
   const provider = new Provider(issuer, providerConfiguration(options, accounts, secrets));
   // Errors are answered to the client by renderError; do not also print stack traces.
