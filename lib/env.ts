@@ -40,7 +40,7 @@ export const envSchema = z
     ADMIN_GROUPS: csv.default(["admins/ai-infn"]),
     // The development IdP's organiser account (olga) is in this group; real IAM deployments set their own.
     ORGANISER_GROUPS: csv.default(["organisers/ai-infn"]),
-    /** Lifetime of a portal login (sliding: renewed while the person keeps using the portal). */
+    /** Lifetime of a portal login in hours; afterwards the session cookie is invalid and people sign in again. */
     AUTH_SESSION_HOURS: z.coerce.number().min(0.25).max(24 * 30).default(12),
 
     /** Run the development identity provider even though NODE_ENV=production. */
