@@ -141,7 +141,21 @@ export function startJobIntegration(ctx: SimContext, onChange: () => void): () =
 
   const unsubJobs = store.watch("batch/jobs", (ev) => {
     if (ev.type === "BOOKMARK" || !queueNameOf(ev.object)) return;
-    if (ev.type !== "DELETED") enqueue(ev.object.metadata.namespace!, ev.object.metadata.name!);
+    if (ev.type !== "DELETED") {
+      enqueue(ev.object.metadata.namespace!, ev.object.metadata.name!);
+      return;
+    }
+    // The Job is gone (even when its dependents were orphaned): its Workload goes too, releasing quota.
+    const wlName = jobWorkloadName(ev.object.metadata.name!, ev.object.metadata.uid!);
+    try {
+      store.mutate(GR.workloads, ev.object.metadata.namespace, wlName, (w) => {
+        w.metadata.finalizers = (w.metadata.finalizers ?? []).filter((f) => f !== FINALIZER);
+      });
+      store.delete(GR.workloads, ev.object.metadata.namespace, wlName);
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+    onChange();
   });
   const unsubWl = store.watch(GR.workloads, (ev) => {
     const o = ev.object;

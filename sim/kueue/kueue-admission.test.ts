@@ -72,6 +72,13 @@ describe("Kueue admission through client-node and kubectl", () => {
     expect((await c.batch.readNamespacedJob({ namespace: ns, name: "lost" })).spec?.suspend).toBe(true);
   });
 
+  it("deleting a Job deletes its Workload and releases the quota", async () => {
+    const uid = (await c.batch.readNamespacedJob({ namespace: ns, name: "second" })).metadata!.uid!;
+    await c.batch.deleteNamespacedJob({ namespace: ns, name: "second" });
+    await waitFor(async () => getWl(jobWorkloadName("second", uid)).then(() => false, (e) => e.code === 404), "workload deleted");
+    await waitFor(async () => (await getCq("team")).status?.reservingWorkloads === 0, "quota released");
+  });
+
   it("kubectl get clusterqueues,localqueues,workloads prints Kueue's columns", async () => {
     const table = await c.kubectl("get", "clusterqueues,localqueues,workloads");
     expect(table).toMatch(/NAME\s+COHORT\s+PENDING WORKLOADS/);

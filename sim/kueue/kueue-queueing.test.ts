@@ -91,6 +91,23 @@ describe("borrowing, StrictFIFO and the visibility API", () => {
   });
 });
 
+describe("priorities", () => {
+  it("takes priority from a WorkloadPriorityClass label and preempts a lower priority in the same ClusterQueue", async () => {
+    await c.custom.createClusterCustomObject({ ...KUEUE, plural: "workloadpriorityclasses", body: { apiVersion: "kueue.x-k8s.io/v1beta1", kind: "WorkloadPriorityClass", metadata: { name: "urgent" }, value: 1000, description: "urgent work" } });
+    await createCq(clusterQueue("prio", { [MIG]: 1 }, { preemption: { withinClusterQueue: "LowerPriority" } }));
+    await createLq("prio", "prio");
+    const low = await submit("low", "prio");
+    await waitFor(() => admitted(low), "low admitted");
+    const j = await c.batch.createNamespacedJob({ namespace: ns, body: gpuJob("urgent", "prio", { labels: { "kueue.x-k8s.io/priority-class": "urgent" } }) });
+    const high = jobWorkloadName("urgent", j.metadata!.uid!);
+    const hw = await waitFor(() => getWl(high), "urgent workload");
+    expect(hw.spec).toMatchObject({ priority: 1000, priorityClassName: "urgent", priorityClassSource: "kueue.x-k8s.io/workloadpriorityclass" });
+    const preempted = await waitFor(async () => condition(await getWl(low), "Preempted"), "low preempted");
+    expect(preempted).toMatchObject({ status: "True", reason: "InClusterQueue", message: `Preempted to accommodate a workload (UID: ${hw.metadata.uid}, JobUID: ${j.metadata!.uid}) due to prioritization in the ClusterQueue` });
+    await waitFor(() => admitted(high), "urgent admitted", 20_000);
+  });
+});
+
 describe("offload to the interLink virtual node", () => {
   it("runs a pod that tolerates the interLink taint and selects the node there", async () => {
     await c.core.createNamespacedPod({
