@@ -24,7 +24,7 @@ async function main(argv: string[]): Promise<number> {
     console.error("Give the migration a name: npm run db:migration -- <name>  (letters, digits and _)");
     return 2;
   }
-  const db = await startDevDatabase();
+  const db = await startDevDatabase({ shareRunning: true });
   if (db.embedded) console.log("DATABASE_URL is not set: using the embedded PostgreSQL in .data/postgres");
   try {
     if (command === "apply") {

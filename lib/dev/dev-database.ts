@@ -15,9 +15,13 @@ export interface DevDatabase {
   stop(): Promise<void>;
 }
 
-export async function startDevDatabase(options: { onLog?: (line: string) => void } = {}): Promise<DevDatabase> {
+/**
+ * `shareRunning`: when `npm run dev` already runs the embedded cluster, use it rather than fail
+ * (for `npm run db:migrate` / `db:migration` in a second terminal).
+ */
+export async function startDevDatabase(options: { onLog?: (line: string) => void; shareRunning?: boolean } = {}): Promise<DevDatabase> {
   const configured = env().DATABASE_URL;
   if (configured) return { url: configured, embedded: false, stop: async () => undefined };
-  const pg = await startEmbeddedPostgres({ dataDir: devPostgresDir(), persistent: true, onLog: options.onLog });
+  const pg = await startEmbeddedPostgres({ dataDir: devPostgresDir(), persistent: true, onLog: options.onLog, shareRunning: options.shareRunning });
   return { url: pg.url, embedded: true, stop: pg.stop };
 }

