@@ -93,7 +93,7 @@ describe("parseRouteChange", () => {
   it("accepts well-formed changes only", () => {
     expect(parseRouteChange(JSON.stringify({ op: "upsert", route: r("a", 1) }))).toEqual({ op: "upsert", route: r("a", 1) });
     expect(parseRouteChange(JSON.stringify({ op: "delete", route: { username: "a", sessionName: "b" } }))?.op).toBe("delete");
-    for (const bad of ["", "{}", '{"op":"drop"}', JSON.stringify({ op: "upsert", route: { ...r("a", 1), target: { host: "h", port: 0 } } })]) {
+    for (const bad of ["", "{}", '{"op":"drop"}', JSON.stringify({ op: "upsert", route: { ...r("a", 1), target: { host: "h", port: 70000 } } })]) {
       expect(parseRouteChange(bad)).toBeNull();
     }
   });

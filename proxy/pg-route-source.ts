@@ -19,7 +19,8 @@ const routeSchema = z.object({
   sessionName: z.string().min(1),
   sessionId: z.string().min(1),
   ownerId: z.string().min(1),
-  target: z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535) }),
+  // A starting session has no pod IP yet (empty host); it is never connected to in that state.
+  target: z.object({ host: z.string(), port: z.number().int().min(0).max(65535) }),
   token: z.string().min(1),
   state: z.enum(["starting", "ready", "stopped"]),
 });

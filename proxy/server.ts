@@ -150,7 +150,8 @@ export function createProxyServer(o: ProxyOptions): ProxyServer {
     const route = o.routes.get(username, sessionName);
     if (route === undefined || route.state === "stopped") return send(req, res, pages.notFound(spawnPath, sessionName), "NOT_FOUND");
     if (route.ownerId !== identity.userId) return send(req, res, pages.forbidden(), "FORBIDDEN");
-    if (route.state === "starting") return send(req, res, pages.starting(sessionName), "UPSTREAM_UNAVAILABLE");
+    // A route without a pod address yet is starting, whatever its state says (never dial "").
+    if (route.state === "starting" || route.target.host === "") return send(req, res, pages.starting(sessionName), "UPSTREAM_UNAVAILABLE");
     o.activity?.record(route.sessionId);
     const upstream = podUpstream(route.target);
     const headers = upstreamRequestHeaders(req, {
@@ -193,7 +194,7 @@ export function createProxyServer(o: ProxyOptions): ProxyServer {
       const route = o.routes.get(d.username, d.sessionName);
       if (route === undefined || route.state === "stopped") return writeRawResponse(socket, 404, "The session is not running.\n");
       if (route.ownerId !== identity.userId) return writeRawResponse(socket, 403, "This session belongs to another user.\n");
-      if (route.state === "starting") return writeRawResponse(socket, 503, "The session is starting.\n");
+      if (route.state === "starting" || route.target.host === "") return writeRawResponse(socket, 503, "The session is starting.\n");
       const activity = o.activity;
       const sessionId = route.sessionId;
       activity?.record(sessionId);

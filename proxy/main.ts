@@ -1,0 +1,94 @@
+/**
+ * `npm run proxy`: the proxy process. Reads its configuration (proxy/config.ts + lib/env), builds
+ * the route table from PostgreSQL (LISTEN/NOTIFY) when DATABASE_URL is set, and serves on PORT.
+ * SIGTERM/SIGINT: stop accepting, let in-flight exchanges finish up to PROXY_SHUTDOWN_GRACE_MS,
+ * flush activity, exit.
+ */
+import { decodeSessionCookie } from "@/lib/auth/session-cookie";
+import { authSecret } from "@/lib/auth/secret";
+import { postgresConfig } from "@/lib/db/postgres-config";
+import { disconnectPrisma } from "@/lib/db/prisma";
+import { env } from "@/lib/env";
+import { log } from "@/lib/log";
+import { verifyApiToken } from "@/lib/tokens/api-tokens";
+import { ActivitySink } from "./activity";
+import { Authenticator } from "./authenticator";
+import { parseProxyConfig } from "./config";
+import { PgRouteSource } from "./pg-route-source";
+import { RouteTable, StaticRouteSource, type RouteSource } from "./route-table";
+import { createProxyServer } from "./server";
+import { flushActivityToDb, loadRoutesFromDb } from "./session-store";
+
+const logger = log.child({ service: "proxy" });
+
+async function main(): Promise<void> {
+  const config = parseProxyConfig(process.env);
+  const shared = env();
+  const secret = authSecret(shared);
+  const databaseUrl = shared.DATABASE_URL;
+
+  const routes = new RouteTable();
+  const source: RouteSource = databaseUrl
+    ? new PgRouteSource({ connection: postgresConfig(databaseUrl), loadAllRoutes: () => loadRoutesFromDb(), logger })
+    : new StaticRouteSource([]);
+  if (!databaseUrl) logger.warn("DATABASE_URL is not set: no session routes, only the web server is reachable");
+
+  const activity = new ActivitySink({
+    intervalMs: config.PROXY_ACTIVITY_FLUSH_MS,
+    flush: databaseUrl ? flushActivityToDb : async () => undefined,
+    onError: (err) => logger.warn({ err }, "activity flush failed; kept for the next batch"),
+  });
+  const authenticator = new Authenticator({
+    decodeCookie: (value) => decodeSessionCookie(value, secret),
+    verifyApiToken: databaseUrl ? (token) => verifyApiToken(token) : undefined,
+    ttlMs: config.PROXY_AUTH_CACHE_TTL_MS,
+  });
+
+  logger.info("loading the route table");
+  await source.start(routes);
+  activity.start();
+  const proxy = createProxyServer({
+    routes,
+    authenticator,
+    activity,
+    webUrl: config.PROXY_WEB_URL,
+    connectTimeoutMs: config.PROXY_CONNECT_TIMEOUT_MS,
+    idleTimeoutMs: config.PROXY_IDLE_TIMEOUT_MS,
+    keepAliveTimeoutMs: config.PROXY_KEEPALIVE_TIMEOUT_MS,
+    maxSocketsPerTarget: config.PROXY_MAX_SOCKETS_PER_TARGET,
+    trustForwarded: config.PROXY_TRUST_FORWARDED,
+    logger,
+  });
+  proxy.server.on("error", (err) => {
+    logger.fatal({ err }, "proxy server error");
+    process.exit(1);
+  });
+  proxy.server.listen(config.PORT, config.PROXY_LISTEN_HOST, () => {
+    logger.info({ port: config.PORT, host: config.PROXY_LISTEN_HOST, web: config.PROXY_WEB_URL, routes: routes.size }, "proxy ready");
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "proxy shutting down");
+    void (async () => {
+      await proxy.close(config.PROXY_SHUTDOWN_GRACE_MS);
+      await source.stop();
+      await activity.stop();
+      if (databaseUrl) await disconnectPrisma();
+      logger.info("proxy stopped");
+      process.exit(0);
+    })().catch((err: unknown) => {
+      logger.error({ err }, "proxy shutdown failed");
+      process.exit(1);
+    });
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+main().catch((err: unknown) => {
+  logger.fatal({ err }, "proxy failed to start");
+  process.exit(1);
+});
