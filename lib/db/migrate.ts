@@ -28,8 +28,8 @@ async function readSchema(schemaPath = defaultSchemaPath()): Promise<SchemaFile>
 /**
  * Applies every migration folder not yet applied to the database at `url`, in name order, each
  * recorded in `_prisma_migrations` (as `prisma migrate deploy` does). Returns the names applied.
- * Fails without applying anything further when a migration failed before or was edited after
- * being applied.
+ * Refuses to continue past a migration that failed earlier (fix it by hand, then mark it rolled
+ * back, as with Prisma's CLI).
  */
 export async function applyMigrations(url: string, options: Pick<MigrationPaths, "migrationsDir"> = {}): Promise<string[]> {
   const migrationsList = await loadMigrationList(options.migrationsDir ?? defaultMigrationsDir());
