@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -63,6 +64,24 @@ describe("[db] migrations on an empty database", () => {
     expect(await applyMigrations(scratch.url)).toEqual([]);
     expect(await pendingMigrations(scratch.url)).toEqual([]);
     expect(await databaseReady(scratch.url)).toEqual({ ok: true });
+  });
+});
+
+describe("[db] a migration that fails", () => {
+  it("reports PostgreSQL's error, and later refuses to go on until the failure is resolved", async () => {
+    const scratch = await createScratchDatabase();
+    const dir = await mkdtemp(path.join(os.tmpdir(), "ai-hub-bad-migrations-"));
+    try {
+      await mkdir(path.join(dir, "20260101000000_bad"));
+      await writeFile(path.join(dir, "20260101000000_bad", "migration.sql"), "CREATE TABLE t (id int);\nSELECT no_such_function();\n");
+      await writeFile(path.join(dir, "migration_lock.toml"), 'provider = "postgresql"\n');
+      await expect(applyMigrations(scratch.url, { migrationsDir: dir })).rejects.toThrow(/20260101000000_bad[\s\S]*no_such_function/);
+      await expect(applyMigrations(scratch.url, { migrationsDir: dir })).rejects.toThrow(/failed migrations/i);
+      expect(await pendingMigrations(scratch.url, dir)).toEqual(["20260101000000_bad"]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      await scratch.drop();
+    }
   });
 });
 

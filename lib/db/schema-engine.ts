@@ -92,6 +92,9 @@ export async function withSchemaEngine<T>(
 function describeEngineError(e: unknown): string {
   const message =
     e instanceof Error ? e.message : e && typeof e === "object" && "message" in e ? String((e as { message: unknown }).message) : JSON.stringify(e);
-  // Drop the Rust span trace ("   0: schema_engine_wasm::…") that follows the message.
-  return message.split(/\n\s+0: /)[0]!.trim();
+  // The Rust span trace ("   0: schema_engine_wasm::…") after the message names the migration.
+  const [head = message, trace = ""] = message.split(/\n\s+0: /, 2);
+  const text = head.replace(/^external connector error\n/, "").trim();
+  const migration = /migration_name="([^"]+)"/.exec(trace)?.[1];
+  return migration && !text.includes(migration) ? `migration ${migration} failed: ${text}` : text;
 }
