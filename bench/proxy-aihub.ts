@@ -1,0 +1,22 @@
+/**
+ * AI Hub's proxy as benchmarked: authentication on (the real next-auth cookie decoder and cache),
+ * one static route /user/alice/s1 → the backend, activity recording on. Prints `ready <port>`.
+ */
+import type { AddressInfo } from "node:net";
+import { decodeSessionCookie } from "@/lib/auth/session-cookie";
+import { ActivitySink } from "@/proxy/activity";
+import { Authenticator } from "@/proxy/authenticator";
+import { RouteTable, StaticRouteSource } from "@/proxy/route-table";
+import { createProxyServer } from "@/proxy/server";
+
+const backendPort = Number(process.env.BENCH_BACKEND_PORT);
+const secret = process.env.BENCH_SECRET ?? "";
+const routes = new RouteTable();
+await new StaticRouteSource([
+  { username: "alice", sessionName: "s1", sessionId: "s1-id", ownerId: "alice-id", target: { host: "127.0.0.1", port: backendPort }, token: "pod-token", state: "ready" },
+]).start(routes);
+const activity = new ActivitySink({ flush: async () => undefined, intervalMs: 30_000 });
+activity.start();
+const authenticator = new Authenticator({ decodeCookie: (v) => decodeSessionCookie(v, secret) });
+const proxy = createProxyServer({ routes, authenticator, activity, webUrl: `http://127.0.0.1:${backendPort}` });
+proxy.server.listen(0, "127.0.0.1", () => process.stdout.write(`ready ${(proxy.server.address() as AddressInfo).port}\n`));

@@ -1,0 +1,168 @@
+/**
+ * `npm run bench:proxy`: AI Hub's proxy against configurable-http-proxy (JupyterHub's) and no proxy
+ * at all, side by side in one run, on the same small backend. Every party is its own process: the
+ * backend, CHP, AI Hub's proxy (authentication on, with a real encrypted next-auth cookie) and the
+ * load generator (autocannon / a WebSocket echo loop).
+ *
+ *   BENCH_DURATION   seconds per measurement (default 5)
+ *   BENCH_SOAK       seconds of 100-connection load on each proxy with RSS sampled, to see leaks (default 0)
+ *
+ * Prints a table and, last, `ratio_rps_vs_chp=<x> ratio_p99_vs_chp=<y>` (AI Hub / CHP, 10 connections).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { encode } from "next-auth/jwt";
+
+const root = path.resolve(import.meta.dirname, "..");
+const seconds = Number(process.env.BENCH_DURATION ?? 5);
+const soakSeconds = Number(process.env.BENCH_SOAK ?? 0);
+const children: ChildProcess[] = [];
+
+function start(name: string, args: string[], env: Record<string, string> = {}): { child: ChildProcess; ready: Promise<number> } {
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env, LOG_LEVEL: "warn" }, stdio: ["ignore", "pipe", "inherit"] });
+  children.push(child);
+  const ready = new Promise<number>((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (c: Buffer) => {
+      out += c.toString();
+      const m = /ready (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once("exit", (code) => reject(new Error(`${name} exited (${code}) before it was ready`)));
+  });
+  return { child, ready };
+}
+
+async function freePort(): Promise<number> {
+  const s = http.createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+function rssMb(pid: number | undefined): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+interface HttpResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+function load<T>(job: object): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "bench/proxy-load.ts", JSON.stringify(job)], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    child.once("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").at(-1)!) as T) : reject(new Error(`load generator exited ${code}`))));
+  });
+}
+
+async function chpAddRoute(apiPort: number, token: string, backendPort: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${apiPort}/api/routes/user/alice/s1`, {
+        method: "POST",
+        headers: { authorization: `token ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ target: `http://127.0.0.1:${backendPort}` }),
+      });
+      if (r.status === 201) return;
+      throw new Error(`CHP answered ${r.status}`);
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const secret = randomBytes(32).toString("base64url");
+  const chpToken = randomBytes(16).toString("hex");
+  const backend = start("backend", ["--import", "tsx", "bench/proxy-backend.ts"]);
+  const backendPort = await backend.ready;
+  const aihub = start("aihub", ["--import", "tsx", "bench/proxy-aihub.ts"], { BENCH_BACKEND_PORT: String(backendPort), BENCH_SECRET: secret });
+  const [chpPort, chpApiPort] = [await freePort(), await freePort()];
+  const chp = spawn(
+    process.execPath,
+    ["node_modules/configurable-http-proxy/bin/configurable-http-proxy", "--ip", "127.0.0.1", "--port", String(chpPort), "--api-ip", "127.0.0.1", "--api-port", String(chpApiPort), "--log-level", "warn"],
+    { cwd: root, env: { ...process.env, CONFIGPROXY_AUTH_TOKEN: chpToken }, stdio: ["ignore", "ignore", "inherit"] },
+  );
+  children.push(chp);
+  const aihubPort = await aihub.ready;
+  await chpAddRoute(chpApiPort, chpToken, backendPort);
+
+  const cookie = `next-auth.session-token=${await encode({ secret, maxAge: 3600, token: { sub: "alice-id", uid: "alice-id", username: "alice", groups: [], roles: ["researcher"] } })}`;
+  const headers = { cookie, accept: "application/json" };
+  const path1 = "/user/alice/s1/api/kernels";
+  const targets = [
+    { name: "direct", port: backendPort, pid: undefined as number | undefined },
+    { name: "chp", port: chpPort, pid: chp.pid },
+    { name: "aihub", port: aihubPort, pid: aihub.child.pid },
+  ];
+
+  process.stderr.write(`warming up (${targets.length} targets)…\n`);
+  for (const t of targets) await load<HttpResult>({ kind: "http", url: `http://127.0.0.1:${t.port}${path1}`, connections: 10, seconds: 2, headers });
+  const rssBefore = new Map(targets.map((t) => [t.name, t.pid ? rssMb(t.pid) : NaN]));
+
+  const results = new Map<string, HttpResult>();
+  for (const connections of [10, 100]) {
+    for (const t of targets) {
+      process.stderr.write(`http ${t.name} c=${connections} ${seconds}s…\n`);
+      results.set(`${t.name}:${connections}`, await load<HttpResult>({ kind: "http", url: `http://127.0.0.1:${t.port}${path1}`, connections, seconds, headers }));
+    }
+  }
+  const ws = new Map<string, { msgs: number; errors: number }>();
+  for (const t of targets) {
+    process.stderr.write(`websocket ${t.name} c=10 ${seconds}s…\n`);
+    ws.set(t.name, await load({ kind: "ws", url: `ws://127.0.0.1:${t.port}/user/alice/s1/api/kernels/k/channels`, connections: 10, seconds, headers }));
+  }
+
+  const soak = new Map<string, number[]>();
+  if (soakSeconds > 0) {
+    for (const t of targets.filter((x) => x.pid)) {
+      process.stderr.write(`soak ${t.name} c=100 ${soakSeconds}s…\n`);
+      const samples = [rssMb(t.pid)];
+      const timer = setInterval(() => samples.push(rssMb(t.pid)), 30_000);
+      await load<HttpResult>({ kind: "http", url: `http://127.0.0.1:${t.port}${path1}`, connections: 100, seconds: soakSeconds, headers });
+      clearInterval(timer);
+      samples.push(rssMb(t.pid));
+      soak.set(t.name, samples);
+    }
+  }
+  const rssAfter = new Map(targets.map((t) => [t.name, t.pid ? rssMb(t.pid) : NaN]));
+
+  const f = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : "-");
+  const rows = [["target", "rps@10", "p50@10 ms", "p99@10 ms", "rps@100", "p50@100 ms", "p99@100 ms", "ws msg/s@10", "errors", "rss MB", "rss growth MB"]];
+  for (const t of targets) {
+    const a = results.get(`${t.name}:10`)!;
+    const b = results.get(`${t.name}:100`)!;
+    const w = ws.get(t.name)!;
+    const before = rssBefore.get(t.name)!;
+    const after = rssAfter.get(t.name)!;
+    rows.push([t.name, f(a.rps), f(a.p50, 2), f(a.p99, 2), f(b.rps), f(b.p50, 2), f(b.p99, 2), f(w.msgs), String(a.errors + a.non2xx + b.errors + b.non2xx + w.errors), f(after, 1), f(after - before, 1)]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const lines = rows.map((r) => r.map((c, i) => c.padStart(widths[i]!)).join("  "));
+  process.stdout.write(`\nproxy benchmark: ${seconds}s per measurement, path ${path1}, AI Hub with cookie authentication\n${lines.join("\n")}\n`);
+  for (const [name, samples] of soak) process.stdout.write(`soak ${name}: RSS MB every 30 s ${samples.map((s) => s.toFixed(1)).join(" → ")}\n`);
+
+  const ai = results.get("aihub:10")!;
+  const c = results.get("chp:10")!;
+  process.stdout.write(`ratio_rps_vs_chp=${(ai.rps / c.rps).toFixed(2)} ratio_p99_vs_chp=${(ai.p99 / c.p99).toFixed(2)}\n`);
+}
+
+try {
+  await main();
+} finally {
+  for (const c of children) c.kill("SIGTERM");
+}
