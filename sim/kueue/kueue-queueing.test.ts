@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KUEUE, MIG, clusterQueue, condition, flavor, gpuJob, localQueue, startTestCluster, waitFor, type Obj, type TestCluster } from "./test-cluster";
-import { jobWorkloadName } from "./workload-name";
+import { jobWorkloadName, podWorkloadName } from "./workload-name";
 
 let c: TestCluster;
 const ns = "default";
@@ -105,6 +105,29 @@ describe("priorities", () => {
     const preempted = await waitFor(async () => condition(await getWl(low), "Preempted"), "low preempted");
     expect(preempted).toMatchObject({ status: "True", reason: "InClusterQueue", message: `Preempted to accommodate a workload (UID: ${hw.metadata.uid}, JobUID: ${j.metadata!.uid}) due to prioritization in the ClusterQueue` });
     await waitFor(() => admitted(high), "urgent admitted", 20_000);
+  });
+});
+
+describe("pod integration", () => {
+  it("keeps a pod gated while its queue has no quota, and lets it go when deleted", async () => {
+    await createCq(clusterQueue("tiny", { [MIG]: 0 }));
+    await createLq("tiny", "tiny");
+    const pod = await c.core.createNamespacedPod({
+      namespace: ns,
+      body: { metadata: { name: "gated", labels: { "kueue.x-k8s.io/queue-name": "tiny" } }, spec: { containers: [{ name: "c", image: "busybox", resources: { limits: { [MIG]: "1" } } }] } },
+    });
+    const wlName = podWorkloadName("gated", pod.metadata!.uid!);
+    const cond = await waitFor(async () => condition(await getWl(wlName), "QuotaReserved"), "pod workload evaluated");
+    expect(cond).toMatchObject({ status: "False", reason: "Pending", message: `couldn't assign flavors to pod set main: insufficient quota for ${MIG} in flavor mig-1g-10gb, request > maximum capacity (1 > 0)` });
+    const wl = await getWl(wlName);
+    expect(wl.metadata.ownerReferences[0]).toMatchObject({ apiVersion: "v1", kind: "Pod", name: "gated", controller: true });
+    expect(wl.spec.podSets[0].template.spec.schedulingGates).toBeUndefined();
+    const still = await c.core.readNamespacedPod({ namespace: ns, name: "gated" });
+    expect(still.spec?.schedulingGates).toEqual([{ name: "kueue.x-k8s.io/admission" }]);
+    expect(still.spec?.nodeName).toBeUndefined();
+    await c.core.deleteNamespacedPod({ namespace: ns, name: "gated" });
+    await waitFor(async () => c.core.readNamespacedPod({ namespace: ns, name: "gated" }).then(() => false, (e) => e.code === 404), "gated pod removed");
+    await waitFor(async () => getWl(wlName).then(() => false, (e) => e.code === 404), "its workload removed");
   });
 });
 
