@@ -50,7 +50,8 @@ interface Entry {
 }
 
 export class Authenticator {
-  private readonly cache = new Map<string, Entry>();
+  private readonly cookies = new Map<string, Entry>();
+  private readonly tokens = new Map<string, Entry>();
   private readonly ttl: number;
   private readonly negativeTtl: number;
   private readonly max: number;
@@ -71,17 +72,24 @@ export class Authenticator {
   /** Synchronous on a cache hit; a promise only when a credential must be verified. */
   resolve(headers: IncomingHttpHeaders): Credentials | Promise<Credentials> {
     const auth = headers.authorization;
-    const cookie = headers.cookie;
-    const bearer = auth !== undefined && /^bearer /i.test(auth) ? auth.slice(7).trim() : undefined;
-    const key = bearer !== undefined ? "b:" + bearer + "\n" + (cookie ?? "") : "c:" + (cookie ?? "");
-    const hit = this.cache.get(key);
     const now = this.now();
+    if (auth !== undefined && auth.length > 7 && /^bearer /i.test(auth)) {
+      const token = auth.slice(7).trim();
+      const hit = this.tokens.get(token);
+      // The identity is the token's; the cookies to forward are this request's.
+      const forward = splitCookies(headers.cookie).forward;
+      if (hit !== undefined && hit.expiresAt > now) return { identity: hit.value.identity, forwardCookie: forward };
+      return this.verify(this.tokens, token, token, undefined, now).then((c) => ({ identity: c.identity, forwardCookie: forward }));
+    }
+    // Keyed by the whole Cookie header (no string building per request): the browser repeats it verbatim.
+    const cookie = headers.cookie ?? "";
+    const hit = this.cookies.get(cookie);
     if (hit !== undefined && hit.expiresAt > now) return hit.value;
-    if (hit !== undefined) this.cache.delete(key);
-    return this.verify(key, bearer, cookie, now);
+    return this.verify(this.cookies, cookie, undefined, cookie, now);
   }
 
-  private async verify(key: string, bearer: string | undefined, cookie: string | undefined, now: number): Promise<Credentials> {
+  private async verify(cache: Map<string, Entry>, key: string, bearer: string | undefined, cookie: string | undefined, now: number): Promise<Credentials> {
+    cache.delete(key);
     const { session, forward } = splitCookies(cookie);
     let identity: Identity | null = null;
     let expiresAt = now + this.ttl;
@@ -103,12 +111,12 @@ export class Authenticator {
     }
     if (identity === null) expiresAt = now + this.negativeTtl;
     const value: Credentials = { identity, forwardCookie: forward };
-    // Anonymous requests without any credential need no cache entry of their own per cookie set.
-    if (this.cache.size >= this.max) {
-      const oldest = this.cache.keys().next();
-      if (!oldest.done) this.cache.delete(oldest.value);
+    if (cache.size >= this.max) {
+      // Bounded: drop the oldest entry (Map keeps insertion order; entries also expire by TTL).
+      const oldest = cache.keys().next();
+      if (!oldest.done) cache.delete(oldest.value);
     }
-    this.cache.set(key, { value, expiresAt });
+    cache.set(key, { value, expiresAt });
     return value;
   }
 }

@@ -27,8 +27,6 @@ export function timeoutError(code: "ECONNECT_TIMEOUT" | "ETIMEDOUT", message: st
   return Object.assign(new Error(message), { code });
 }
 
-function ignore(): void {}
-
 /** Starts a connect-timeout timer when the request got a fresh (still connecting) socket. */
 export function armConnectTimeout(upReq: http.ClientRequest, ms: number): void {
   upReq.once("socket", (socket) => {
@@ -49,6 +47,7 @@ export function forwardHttp(
   mayRetry = true,
 ): void {
   const withBody = hasRequestBody(req);
+  // The connect timeout is armed by the upstream agent when it opens a socket (upstream-agent.ts).
   const upReq = http.request({
     host: upstream.host,
     port: upstream.port,
@@ -58,7 +57,6 @@ export function forwardHttp(
     agent: upstream.agent,
     setHost: false,
   });
-  armConnectTimeout(upReq, options.connectTimeoutMs);
   if (options.idleTimeoutMs > 0) {
     upReq.setTimeout(options.idleTimeoutMs, () => upReq.destroy(timeoutError("ETIMEDOUT", "upstream idle timeout")));
   }
@@ -81,12 +79,9 @@ export function forwardHttp(
     }
     // Streams without a length (SSE, chunked) get their headers at once; sized bodies ride with them.
     if (upRes.headers["content-length"] === undefined) res.flushHeaders();
-    pipeline(upRes, res, (err) => {
-      if (err) {
-        res.destroy();
-        upReq.destroy();
-      }
-    });
+    // The upstream died mid-body: the client must see a cut connection, not a short "complete" body.
+    upRes.on("error", () => res.destroy());
+    upRes.pipe(res);
   });
 
   upReq.on("error", (err: NodeJS.ErrnoException) => {
@@ -109,7 +104,6 @@ export function forwardHttp(
       if (err) upReq.destroy();
     });
   } else {
-    req.on("error", ignore);
     upReq.end();
   }
 }

@@ -5,7 +5,7 @@
  * → state. A cached identity and a route lookup are synchronous; the only await on the hot path is
  * a credential seen for the first time in a TTL.
  */
-import http, { Agent, type IncomingMessage, type ServerResponse } from "node:http";
+import http, { type Agent, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import type { ActivitySink } from "./activity";
@@ -14,6 +14,7 @@ import { upstreamRequestHeaders } from "./forward-headers";
 import { forwardHttp, type TransportOptions, type Upstream } from "./http-forward";
 import { describeUpstreamError, pages, type Page } from "./pages";
 import { classifyPath } from "./request-path";
+import { createUpstreamAgent } from "./upstream-agent";
 import type { Route, RouteTable } from "./route-table";
 import { forwardUpgrade, writeRawResponse } from "./ws-forward";
 
@@ -51,9 +52,7 @@ export function createProxyServer(o: ProxyOptions): ProxyServer {
   const spawnPath = o.spawnPath ?? "/sessions/new";
   const maxSockets = o.maxSocketsPerTarget ?? 256;
   const web = new URL(o.webUrl);
-  const newAgent = () =>
-    // Free sockets are closed after 4 s, before a Node upstream's default 5 s keep-alive timeout.
-    new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, scheduling: "lifo", timeout: 4_000 });
+  const newAgent = () => createUpstreamAgent({ maxSockets, connectTimeoutMs: transport.connectTimeoutMs });
   const webUpstream: Upstream = { host: web.hostname, port: Number(web.port || 80), agent: newAgent() };
   const webFallbackHost = web.host;
 
