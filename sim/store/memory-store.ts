@@ -201,7 +201,6 @@ export class MemoryStore implements Store {
     applyDefaults(gr, obj, true, ip);
     this.admit(t, obj, undefined, "CREATE");
     applyDefaults(gr, obj, false, ip);
-    if (gr === "pods") this.resolvePriority(obj);
     const causes = validateObject(t.def, obj);
     if (causes.length) throw invalidError(t.def, md.name ?? "", causes);
     this.validateAdmission(t, obj, undefined, "CREATE");
@@ -209,25 +208,6 @@ export class MemoryStore implements Store {
       throw new ApiError(409, "AlreadyExists", `${t.def.plural}${t.def.group ? `.${t.def.group}` : ""} "${md.name}" already exists`, { name: md.name, group: t.def.group, kind: t.def.plural });
     }
     return this.commit(t, obj, "ADDED");
-  }
-
-  /** The Priority admission plugin: spec.priority and preemptionPolicy from the PriorityClass. */
-  private resolvePriority(pod: KubeObject): void {
-    const pcs = this.tables.get("scheduling.k8s.io/priorityclasses");
-    if (!pcs) return;
-    const name: string | undefined = pod.spec.priorityClassName;
-    let pc: KubeObject | undefined;
-    if (name) {
-      pc = pcs.items.get(ResourceTable.key(undefined, name));
-      if (!pc && name !== "system-node-critical" && name !== "system-cluster-critical") {
-        throw new ApiError(403, "Forbidden", `pods "${pod.metadata.name}" is forbidden: no PriorityClass with name ${name} was found`, { name: pod.metadata.name, kind: "pods" });
-      }
-    } else {
-      pc = [...pcs.items.values()].find((p) => p.globalDefault === true);
-      if (pc) pod.spec.priorityClassName = pc.metadata.name;
-    }
-    pod.spec.priority = pc ? Number(pc.value) : name ? 2_000_000_000 : 0;
-    pod.spec.preemptionPolicy = (pc?.preemptionPolicy as string | undefined) ?? "PreemptLowerPriority";
   }
 
   private allocateClusterIP(): string {
