@@ -20,3 +20,5 @@ activity.start();
 const authenticator = new Authenticator({ decodeCookie: (v) => decodeSessionCookie(v, secret) });
 const proxy = createProxyServer({ routes, authenticator, activity, webUrl: `http://127.0.0.1:${backendPort}` });
 proxy.server.listen(0, "127.0.0.1", () => process.stdout.write(`ready ${(proxy.server.address() as AddressInfo).port}\n`));
+// Exit normally on a signal so that `node --cpu-prof` can write its profile.
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(0));

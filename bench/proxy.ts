@@ -45,12 +45,23 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** CPU time (user + system) a process has used, in milliseconds; from /proc/<pid>/stat. */
+function cpuMs(pid: number | undefined): number {
+  if (!pid) return NaN;
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  // utime and stime are fields 14 and 15 of stat (11 and 12 after the command name), in clock ticks.
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
 function rssMb(pid: number | undefined): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
 interface HttpResult {
+  total: number;
+  /** CPU the proxy process used per request, in microseconds (machine-load independent). */
+  cpuUs?: number;
   rps: number;
   p50: number;
   p99: number;
@@ -118,7 +129,10 @@ async function main(): Promise<void> {
   for (const connections of [10, 100]) {
     for (const t of targets) {
       process.stderr.write(`http ${t.name} c=${connections} ${seconds}s…\n`);
-      results.set(`${t.name}:${connections}`, await load<HttpResult>({ kind: "http", url: `http://127.0.0.1:${t.port}${path1}`, connections, seconds, headers }));
+      const cpu0 = cpuMs(t.pid);
+      const r = await load<HttpResult>({ kind: "http", url: `http://127.0.0.1:${t.port}${path1}`, connections, seconds, headers });
+      r.cpuUs = ((cpuMs(t.pid) - cpu0) * 1000) / r.total;
+      results.set(`${t.name}:${connections}`, r);
     }
   }
   const ws = new Map<string, { msgs: number; errors: number }>();
@@ -142,14 +156,14 @@ async function main(): Promise<void> {
   const rssAfter = new Map(targets.map((t) => [t.name, t.pid ? rssMb(t.pid) : NaN]));
 
   const f = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : "-");
-  const rows = [["target", "rps@10", "p50@10 ms", "p99@10 ms", "rps@100", "p50@100 ms", "p99@100 ms", "ws msg/s@10", "errors", "rss MB", "rss growth MB"]];
+  const rows = [["target", "rps@10", "p50@10 ms", "p99@10 ms", "rps@100", "p50@100 ms", "p99@100 ms", "ws msg/s@10", "cpu µs/req@10", "cpu µs/req@100", "errors", "rss MB", "rss growth MB"]];
   for (const t of targets) {
     const a = results.get(`${t.name}:10`)!;
     const b = results.get(`${t.name}:100`)!;
     const w = ws.get(t.name)!;
     const before = rssBefore.get(t.name)!;
     const after = rssAfter.get(t.name)!;
-    rows.push([t.name, f(a.rps), f(a.p50, 2), f(a.p99, 2), f(b.rps), f(b.p50, 2), f(b.p99, 2), f(w.msgs), String(a.errors + a.non2xx + b.errors + b.non2xx + w.errors), f(after, 1), f(after - before, 1)]);
+    rows.push([t.name, f(a.rps), f(a.p50, 2), f(a.p99, 2), f(b.rps), f(b.p50, 2), f(b.p99, 2), f(w.msgs), f(a.cpuUs ?? NaN, 0), f(b.cpuUs ?? NaN, 0), String(a.errors + a.non2xx + b.errors + b.non2xx + w.errors), f(after, 1), f(after - before, 1)]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((c, i) => c.padStart(widths[i]!)).join("  "));
@@ -158,6 +172,7 @@ async function main(): Promise<void> {
 
   const ai = results.get("aihub:10")!;
   const c = results.get("chp:10")!;
+  process.stdout.write(`cpu_per_request_ratio_vs_chp=${((ai.cpuUs ?? NaN) / (c.cpuUs ?? NaN)).toFixed(2)} (lower is better; independent of other load on the machine)\n`);
   process.stdout.write(`ratio_rps_vs_chp=${(ai.rps / c.rps).toFixed(2)} ratio_p99_vs_chp=${(ai.p99 / c.p99).toFixed(2)}\n`);
 }
 
