@@ -35,12 +35,16 @@ beforeAll(async () => {
   c = await startTestCluster();
   dir = mkdtempSync(join(tmpdir(), "sim-prom-"));
   const target = new URL(c.sim.url).host;
+  // The simulator serves HTTPS with its own CA, as a cluster's exporters behind TLS would.
+  writeFileSync(join(dir, "ca.pem"), c.sim.caCert);
   writeFileSync(join(dir, "prometheus.yml"), [
     "global: { scrape_interval: 1s, evaluation_interval: 1s }",
     "scrape_configs:",
     "  - job_name: sim",
     "    honor_labels: true",
     "    metrics_path: /metrics",
+    `    scheme: ${new URL(c.sim.url).protocol.replace(":", "")}`,
+    `    tls_config: { ca_file: ${join(dir, "ca.pem")} }`,
     `    static_configs: [{ targets: ["${target}"] }]`,
   ].join("\n"));
   const port = await freePort();

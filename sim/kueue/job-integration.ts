@@ -1,3 +1,4 @@
+import { recordEvent } from "../runtime/events";
 import type { KubeObject, SimContext } from "../store/types";
 import { GR } from "./api-types";
 import { findCondition, isTrue, rfc3339 } from "./conditions";
@@ -52,6 +53,7 @@ export function startJobIntegration(ctx: SimContext, onChange: () => void): () =
     if (!wl) {
       if (finished || job.metadata.deletionTimestamp) return;
       wl = store.create(GR.workloads, workloadFor(job, wlName));
+      recordEvent(store, ctx.clock, job, "Normal", "CreatedWorkload", `Created Workload: ${ns}/${wlName}`, "kueue-job-controller");
       onChange();
       return;
     }
@@ -65,15 +67,18 @@ export function startJobIntegration(ctx: SimContext, onChange: () => void): () =
       return;
     }
     if (hasReservation(wl) && isEvicted(wl)) {
-      if (!job.spec?.suspend) stop(job, wl);
+      if (!job.spec?.suspend) stop(job, wl, findCondition(wl.status.conditions, "Evicted")?.message ?? "");
       return;
     }
     if (isAdmitted(wl)) {
-      if (job.spec?.suspend) start(job, wl);
+      if (job.spec?.suspend) {
+        start(job, wl);
+        recordEvent(store, ctx.clock, job, "Normal", "Started", `Admitted by clusterQueue ${wl.status.admission.clusterQueue}`, "kueue-job-controller");
+      }
       return;
     }
     // Running without admission (someone unsuspended it by hand): Kueue suspends it again.
-    if (!job.spec?.suspend) stop(job, wl);
+    if (!job.spec?.suspend) stop(job, wl, "Not admitted by cluster queue");
   }
 
   function workloadFor(job: KubeObject, name: string): KubeObject {
@@ -117,8 +122,9 @@ export function startJobIntegration(ctx: SimContext, onChange: () => void): () =
   }
 
   /** Job.Stop: suspend with the stopping annotation, clear startTime, restore the template, drop the annotation. */
-  function stop(job: KubeObject, wl: KubeObject): void {
+  function stop(job: KubeObject, wl: KubeObject, why: string): void {
     const { namespace, name } = job.metadata;
+    recordEvent(store, ctx.clock, job, "Normal", "Stopped", why, "kueue-job-controller");
     store.mutate("batch/jobs", namespace, name!, (o) => {
       o.spec.suspend = true;
       o.metadata.annotations = { ...(o.metadata.annotations ?? {}), [STOPPING]: "true" };

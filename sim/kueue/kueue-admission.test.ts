@@ -17,7 +17,7 @@ afterAll(async () => c?.stop());
 
 describe("Kueue admission through client-node and kubectl", () => {
   it("suspends a queued Job at create, creates its Workload and admits it within quota", async () => {
-    const job = await c.batch.createNamespacedJob({ namespace: ns, body: gpuJob("train", "user-queue", { parallelism: 2, script: "busy 2" }) });
+    const job = await c.batch.createNamespacedJob({ namespace: ns, body: gpuJob("train", "user-queue", { parallelism: 2, script: "busy 3600" }) });
     expect(job.spec?.suspend).toBe(true);
     const wlName = jobWorkloadName("train", job.metadata!.uid!);
     const wl = await waitFor(async () => {
@@ -38,9 +38,11 @@ describe("Kueue admission through client-node and kubectl", () => {
     }, "train unsuspended");
     expect(started.spec!.template.spec!.nodeSelector).toEqual({ accelerator: "a100-mig" });
     expect(started.spec!.template.metadata!.labels!["kueue.x-k8s.io/podset"]).toBe("main");
+    const events = (await c.core.listNamespacedEvent({ namespace: ns })).items.filter((e) => e.involvedObject.name === "train" && e.involvedObject.kind === "Job");
+    expect(events.map((e) => [e.reason, e.message])).toEqual(expect.arrayContaining([["CreatedWorkload", `Created Workload: ${ns}/${wlName}`], ["Started", "Admitted by clusterQueue team"]]));
   });
 
-  it("queues a Job over quota with Kueue's pending message, then admits it when quota frees", async () => {
+  it("queues a Job over quota with Kueue's pending message", async () => {
     const job = await c.batch.createNamespacedJob({ namespace: ns, body: gpuJob("second", "user-queue") });
     const wlName = jobWorkloadName("second", job.metadata!.uid!);
     const pending = await waitFor(async () => condition(await getWl(wlName), "QuotaReserved"), "second evaluated");
@@ -56,12 +58,24 @@ describe("Kueue admission through client-node and kubectl", () => {
     expect(condition(cq, "Active")).toMatchObject({ status: "True", reason: "Ready", message: "Can admit new workloads" });
     const lq: Obj = await c.custom.getNamespacedCustomObject({ ...KUEUE, namespace: ns, plural: "localqueues", name: "user-queue" });
     expect(lq.status.flavorUsage).toEqual([{ name: "mig-1g-10gb", resources: [{ name: MIG, total: "2" }] }]);
+  });
 
-    // "train" runs `busy 2` and completes: its Workload finishes and "second" gets the quota.
-    const trainWl = jobWorkloadName("train", (await c.batch.readNamespacedJob({ namespace: ns, name: "train" })).metadata!.uid!);
-    const finished = await waitFor(async () => condition(await getWl(trainWl), "Finished"), "train finished", 30_000);
+  it("deleting the running Job deletes its Workload, releases the quota and admits the next", async () => {
+    const uid = (await c.batch.readNamespacedJob({ namespace: ns, name: "train" })).metadata!.uid!;
+    await c.batch.deleteNamespacedJob({ namespace: ns, name: "train", propagationPolicy: "Background" });
+    await waitFor(async () => getWl(jobWorkloadName("train", uid)).then(() => false, (e) => e.code === 404), "train workload deleted");
+    const second = jobWorkloadName("second", (await c.batch.readNamespacedJob({ namespace: ns, name: "second" })).metadata!.uid!);
+    await waitFor(async () => condition(await getWl(second), "Admitted")?.status === "True", "second admitted");
+  });
+
+  it("finishes the Workload of a completed Job and releases its quota", async () => {
+    const job = await c.batch.createNamespacedJob({ namespace: ns, body: gpuJob("quick", "user-queue", { script: "echo done" }) });
+    const wlName = jobWorkloadName("quick", job.metadata!.uid!);
+    const finished = await waitFor(async () => condition(await getWl(wlName), "Finished"), "quick finished", 30_000);
     expect(finished).toMatchObject({ status: "True", reason: "Succeeded" });
-    await waitFor(async () => condition(await getWl(wlName), "Admitted")?.status === "True", "second admitted");
+    const wl = await getWl(wlName);
+    expect(wl.metadata.finalizers ?? []).not.toContain("kueue.x-k8s.io/resource-in-use");
+    await waitFor(async () => (await getCq("team")).status?.reservingWorkloads === 1, "only second still reserves quota");
   });
 
   it("keeps a Job naming a missing LocalQueue suspended and says why", async () => {
@@ -70,13 +84,6 @@ describe("Kueue admission through client-node and kubectl", () => {
     const cond = await waitFor(async () => condition(await getWl(wlName), "QuotaReserved"), "lost evaluated");
     expect(cond).toMatchObject({ status: "False", reason: "Inadmissible", message: "LocalQueue no-such-queue doesn't exist" });
     expect((await c.batch.readNamespacedJob({ namespace: ns, name: "lost" })).spec?.suspend).toBe(true);
-  });
-
-  it("deleting a Job deletes its Workload and releases the quota", async () => {
-    const uid = (await c.batch.readNamespacedJob({ namespace: ns, name: "second" })).metadata!.uid!;
-    await c.batch.deleteNamespacedJob({ namespace: ns, name: "second" });
-    await waitFor(async () => getWl(jobWorkloadName("second", uid)).then(() => false, (e) => e.code === 404), "workload deleted");
-    await waitFor(async () => (await getCq("team")).status?.reservingWorkloads === 0, "quota released");
   });
 
   it("kubectl get clusterqueues,localqueues,workloads prints Kueue's columns", async () => {

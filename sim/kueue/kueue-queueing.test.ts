@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KUEUE, MIG, clusterQueue, condition, flavor, gpuJob, localQueue, startTestCluster, waitFor, type Obj, type TestCluster } from "./test-cluster";
+import { KUEUE, MIG, clusterQueue, condition, flavor, gpuJob, localQueue, simRequest, startTestCluster, waitFor, type Obj, type TestCluster } from "./test-cluster";
 import { jobWorkloadName, podWorkloadName } from "./workload-name";
 
 let c: TestCluster;
@@ -26,12 +26,11 @@ describe("validation and inactive queues", () => {
     ["a quantity that does not parse", { resourceGroups: [{ coveredResources: [MIG], flavors: [{ name: "mig-1g-10gb", resources: [{ name: MIG, nominalQuota: "lots" }] }] }] }, "spec.resourceGroups[0].flavors[0].resources[0].nominalQuota", "should match"],
     ["an unknown queueingStrategy", { queueingStrategy: "Random", resourceGroups: [] }, "spec.queueingStrategy", "Unsupported value"],
   ])("rejects %s with 422 Invalid and a cause", async (_t, spec, field, message) => {
-    const r = await fetch(`${c.sim.url}/apis/kueue.x-k8s.io/v1beta1/clusterqueues`, {
-      method: "POST", headers: { authorization: `Bearer ${c.sim.token}`, "content-type": "application/json" },
-      body: JSON.stringify({ apiVersion: "kueue.x-k8s.io/v1beta1", kind: "ClusterQueue", metadata: { name: "bad" }, spec }),
+    const r = await simRequest(c, "/apis/kueue.x-k8s.io/v1beta1/clusterqueues", {
+      method: "POST", body: { apiVersion: "kueue.x-k8s.io/v1beta1", kind: "ClusterQueue", metadata: { name: "bad" }, spec },
     });
     expect(r.status).toBe(422);
-    const status = (await r.json()) as Obj;
+    const status = r.body;
     expect(status).toMatchObject({ kind: "Status", reason: "Invalid", code: 422 });
     expect(status.details.causes).toEqual(expect.arrayContaining([expect.objectContaining({ field, message: expect.stringContaining(message) })]));
   });
@@ -81,7 +80,7 @@ describe("borrowing, StrictFIFO and the visibility API", () => {
     await waitFor(async () => condition(await getWl(w.s2), "QuotaReserved")?.reason === "Pending", "strict-2 pending");
     expect(await admitted(w.s3)).toBe(false);
 
-    const vis = async (path: string) => (await (await fetch(`${c.sim.url}/apis/visibility.kueue.x-k8s.io/v1beta1/${path}`)).json()) as Obj;
+    const vis = async (path: string) => (await simRequest(c, `/apis/visibility.kueue.x-k8s.io/v1beta1/${path}`)).body;
     const all = await vis("clusterqueues/strict/pendingworkloads");
     expect(all.kind).toBe("PendingWorkloadsSummary");
     expect(all.items.map((i: Obj) => [i.metadata.name, i.positionInClusterQueue, i.positionInLocalQueue, i.localQueueName])).toEqual([[w.s2, 0, 0, "strict"], [w.s3, 1, 1, "strict"]]);

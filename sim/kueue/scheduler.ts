@@ -1,3 +1,4 @@
+import { recordEvent } from "../runtime/events";
 import type { KubeObject, SimContext } from "../store/types";
 import { GR } from "./api-types";
 import { findCondition, rfc3339 } from "./conditions";
@@ -158,6 +159,9 @@ export class KueueScheduler {
       if (r.mode === "Fit") {
         const written = admit(store, p.wl, cqName, r.assignments, now);
         if (written) {
+          const waited = Math.max(0, Math.round((Date.parse(now) - p.model.timestamp) / 1000));
+          recordEvent(store, this.ctx.clock, written, "Normal", "QuotaReserved", `Quota reserved in ClusterQueue ${cqName}, wait time since queued was ${waited}s`, "kueue-admission");
+          recordEvent(store, this.ctx.clock, written, "Normal", "Admitted", `Admitted by ClusterQueue ${cqName}, wait time since reservation was 0s`, "kueue-admission");
           addUsage(snapshot, cqName, r.usage, 1);
           admitted.push({ wl: p.model, clusterQueue: cqName, usage: r.usage, admittedAt: Date.parse(now), evicting: false });
           byCq.set(cqName, (byCq.get(cqName) ?? []).filter((x) => x !== p));
@@ -170,7 +174,10 @@ export class KueueScheduler {
         if (targets) {
           for (const t of targets) {
             const victim = workloads.find((w) => `${w.metadata.namespace}/${w.metadata.name}` === t.victim.wl.key);
-            if (victim) evict(store, victim, t.reason, preemptionMessage(p.model, t.reason), now);
+            if (victim) {
+              evict(store, victim, t.reason, preemptionMessage(p.model, t.reason), now);
+              recordEvent(store, this.ctx.clock, victim, "Normal", "Preempted", preemptionMessage(p.model, t.reason), "kueue-admission");
+            }
             t.victim.evicting = true;
           }
           const waiting = targets.length || admitted.filter((a) => a.evicting && (a.clusterQueue === cqName || (cq.cohort && cqs.get(a.clusterQueue)?.cohort === cq.cohort))).length;
