@@ -44,6 +44,8 @@ export interface RunningSim {
   store: Store;
   /** Requests served so far. */
   requestCount(): number;
+  /** Ends every open watch stream, as an API server restart does (tests of re-watch and 410). */
+  closeWatches(): void;
   stop(): Promise<void>;
 }
 
@@ -112,6 +114,7 @@ export async function startSim(opts: StartSimOptions = {}): Promise<RunningSim> 
     kubeconfigPath: opts.kubeconfigPath,
     store,
     requestCount: () => api.requestCount,
+    closeWatches: () => api.closeWatches(),
     stop: () =>
       (stopped ??= (async () => {
         for (const p of parts) await p.stop();

@@ -82,6 +82,31 @@ function schemaName(def: ResourceDef): string {
   return `${def.group.split(".").reverse().join(".")}.${def.version}.${def.kind}`;
 }
 
+/**
+ * kubectl decides whether the server validates fields (`fieldValidation`) by finding the write
+ * operations of a kind among the paths; without them it refuses to apply ("Path not found for GVK").
+ */
+function operationPaths(d: ResourceDef): [string, object][] {
+  const base = `/${groupVersionPath(d)}${d.namespaced ? "/namespaces/{namespace}" : ""}/${d.plural}`;
+  const gvk = { group: d.group, version: d.version, kind: d.kind };
+  const params = [
+    { name: "fieldValidation", in: "query", schema: { type: "string", uniqueItems: true } },
+    { name: "fieldManager", in: "query", schema: { type: "string", uniqueItems: true } },
+    { name: "dryRun", in: "query", schema: { type: "string", uniqueItems: true } },
+  ];
+  const op = (action: string) => ({
+    operationId: `${action}${d.kind}`,
+    parameters: params,
+    responses: { "200": { description: "OK" } },
+    "x-kubernetes-action": action,
+    "x-kubernetes-group-version-kind": gvk,
+  });
+  return [
+    [base, { post: op("post") }],
+    [`${base}/{name}`, { put: op("put"), patch: op("patch") }],
+  ];
+}
+
 export function groupVersionPath(def: ResourceDef): string {
   return def.group ? `apis/${def.group}/${def.version}` : `api/${def.version}`;
 }
@@ -104,7 +129,7 @@ export function openApiDocument(path: string, defs: ResourceDef[]): object | und
   return {
     openapi: "3.0.0",
     info: { title: "Kubernetes", version: "v1.32.0-sim" },
-    paths: {},
+    paths: Object.fromEntries(mine.flatMap(operationPaths)),
     components: { schemas },
   };
 }

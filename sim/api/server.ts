@@ -28,6 +28,8 @@ export interface ApiServer {
   readonly requestCount: number;
   /** Open watch and log-follow streams. */
   readonly openStreams: number;
+  /** Ends every open watch, as an API server restart does (clients re-watch, maybe into a 410). */
+  closeWatches(): void;
 }
 
 const notFound = () => new ApiError(404, "NotFound", "the server could not find the requested resource");
@@ -62,6 +64,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const routes = new Map<string, RouteHandler>();
   let requestCount = 0;
   let openStreams = 0;
+  const watchClosers = new Set<() => void>();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     requestCount++;
@@ -114,7 +117,12 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     const t = target;
     if (!t.name) {
       if (method === "GET") {
-        if (c.query.get("watch") === "true" || c.query.get("watch") === "1") stream();
+        if (c.query.get("watch") === "true" || c.query.get("watch") === "1") {
+          stream();
+          const close = () => res.end();
+          watchClosers.add(close);
+          res.on("close", () => watchClosers.delete(close));
+        }
         return listCollection(c, t);
       }
       if (method === "POST") return createItem(c, t);
@@ -165,6 +173,9 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     },
     get openStreams() {
       return openStreams;
+    },
+    closeWatches: () => {
+      for (const close of [...watchClosers]) close();
     },
   };
 }

@@ -23,7 +23,7 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, store: Mem
   res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private", "Transfer-Encoding": "chunked" });
   res.flushHeaders();
   const send = (type: string, object: unknown) => {
-    if (!res.writableEnded) res.write(`${JSON.stringify({ type, object })}\n`);
+    if (!res.writableEnded && !res.destroyed) res.write(`${JSON.stringify({ type, object })}\n`);
   };
   const timers: NodeJS.Timeout[] = [];
   let unsubscribe = () => {};
