@@ -26,6 +26,7 @@ export async function appendSessionEvent(db: Db, sessionId: string, event: Progr
       level,
       ready: event.ready ?? false,
       failed: event.failed ?? false,
+      url: event.url ?? null,
     },
   });
   return seq;
@@ -41,5 +42,6 @@ export async function listSessionEvents(db: Db, sessionId: string, afterSeq: num
     createdAt: r.createdAt.toISOString(),
     ...(r.ready ? { ready: true as const } : {}),
     ...(r.failed ? { failed: true as const } : {}),
+    ...(r.url ? { url: r.url } : {}),
   }));
 }
