@@ -1,17 +1,10 @@
 /**
- * Runs once when the Next.js server starts: a broken configuration stops the process here, with
- * every bad variable listed, instead of failing later on the first request.
+ * Runs once when the Next.js server starts. The check lives in a Node-only module so that the
+ * edge bundle of this file never references process.exit.
  */
 export async function register(): Promise<void> {
-  if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const { env, EnvError } = await import("@/lib/env");
-  try {
-    env();
-  } catch (e) {
-    if (e instanceof EnvError) {
-      console.error(`AI Hub cannot start.\n${e.message}`);
-      process.exit(1);
-    }
-    throw e;
+  if (process.env.NEXT_RUNTIME === "nodejs") {
+    const { checkConfigurationOrExit } = await import("@/lib/startup-check");
+    checkConfigurationOrExit();
   }
 }

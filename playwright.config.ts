@@ -7,7 +7,8 @@ import { existsSync } from "node:fs";
  */
 const chromium = process.env.PLAYWRIGHT_CHROMIUM_PATH ?? (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
 const port = Number(process.env.E2E_PORT ?? 3100);
-export const baseURL = `http://127.0.0.1:${port}`;
+// The host must match NEXTAUTH_URL (localhost), or the sign-in cookies are set for another origin.
+export const baseURL = `http://localhost:${port}`;
 
 export default defineConfig({
   testDir: "e2e",

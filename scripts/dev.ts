@@ -30,7 +30,6 @@ const nextBin = path.join(root, "node_modules/.bin/next");
 /** Configuration handed to every child process; starts from the user's own environment. */
 const stackEnv: NodeJS.ProcessEnv = { ...process.env, NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? publicUrl };
 stackEnv.NEXTAUTH_SECRET ??= persistentSecret(path.join(dataDir, "nextauth-secret"));
-stackEnv.ORGANISER_GROUPS ??= "organisers/ai-infn";
 
 const accountsBanner: string[] = [];
 let index = 0;
@@ -78,7 +77,7 @@ if (!process.env.OIDC_ISSUER) {
       const clientId = "ai-hub-dev";
       const clientSecret = persistentSecret(path.join(dataDir, "dev-idp-client-secret"));
       const idp = await startDevIdp({
-        port: await findFreePort(),
+        // No port: with a dataDir it reuses last run's, so the issuer (and every demo identity) stays the same.
         dataDir: path.join(dataDir, "dev-idp"),
         clients: [{ clientId, clientSecret, redirectUris: [`${stackEnv.NEXTAUTH_URL}/api/auth/callback/iam`], postLogoutRedirectUris: [`${stackEnv.NEXTAUTH_URL}/`] }],
       });
