@@ -92,7 +92,12 @@ function workDir(requested: string | undefined): { cwd: string; temp?: string } 
 function startProcess(o: RunOptions, program: NonNullable<ImageSpec["program"]>): ContainerRun {
   const c = o.container;
   const port = String(c.ports?.[0]?.containerPort ?? 8888);
-  const simVars = { POD_IP: o.podIP, POD_NAME: o.pod.name, POD_NAMESPACE: o.pod.namespace, NODE_NAME: o.pod.node, CONTAINER_PORT: port };
+  // Provided to mapped programs only (documented): where to listen, and the portal's base URL and token under either name.
+  const simVars = {
+    POD_IP: o.podIP, POD_NAME: o.pod.name, POD_NAMESPACE: o.pod.namespace, NODE_NAME: o.pod.node, CONTAINER_PORT: port,
+    BASE_URL: o.env.JUPYTERHUB_SERVICE_PREFIX || o.env.AI_HUB_BASE_URL || "/",
+    SESSION_TOKEN: o.env.AI_HUB_SESSION_TOKEN || o.env.JUPYTERHUB_API_TOKEN || "",
+  };
   const progEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(program.env ?? {})) progEnv[k] = expandVars(v, { ...simVars, ...o.env });
   const vars = { ...simVars, ...progEnv, ...o.env };

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { KubeObject } from "../store/types";
 import { formatIndexes, matchPodFailurePolicy, parseIndexes } from "./job-policy";
-import { condition, startTestSim, waitFor, type TestSim } from "./test-sim";
+import { condition, history, startTestSim, waitFor, type TestSim } from "./test-sim";
 
 const topology = `
 defaultPullMs: 10
@@ -99,9 +99,11 @@ describe("job controller", () => {
     expect(replaced).toBeDefined();
     expect(sim.store.get("batch/jobs", "default", "pfp")?.status.failed ?? 0).toBe(0);
 
+    const seen = history(sim.store, "batch/jobs", "ttl");
     sim.store.create("batch/jobs", job("ttl", "exit 0", { ttlSecondsAfterFinished: 2 }));
-    await waitFor(sim.store, () => condition(sim.store.get("batch/jobs", "default", "ttl"), "Complete"), "ttl job complete");
-    await waitFor(sim.store, () => !sim.store.get("batch/jobs", "default", "ttl"), "ttl job deleted");
+    await waitFor(sim.store, () => seen.deleted(), "ttl job deleted");
+    seen.stop();
+    expect(seen.versions.some((j) => condition(j, "Complete")?.status === "True")).toBe(true);
     await waitFor(sim.store, () => jobPods(sim, "ttl").length === 0, "its pods collected");
   });
 });

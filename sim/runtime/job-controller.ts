@@ -22,6 +22,9 @@ const component = "job-controller";
 export function startJobController(ctx: SimContext): SimPart {
   const { store, clock, log } = ctx;
   const jobs = new Map<string, JobState>(); // by job uid
+  // Pods by controlling Job uid, kept from the pod watch (no store reads per sync); removed pods stay until counted.
+  const podsByOwner = new Map<string, Map<string, KubeObject>>();
+  const removed = new Set<string>(); // uids of pods no longer in the store
   const queued = new Set<string>();
   let stopped = false;
   const iso = () => new Date(clock.now()).toISOString();
@@ -29,13 +32,11 @@ export function startJobController(ctx: SimContext): SimPart {
   function state(job: KubeObject): JobState {
     let s = jobs.get(job.metadata.uid!);
     if (!s) {
-      s = { pods: new Map(), counted: new Set(), ignored: new Set(), succeeded: job.status?.succeeded ?? 0, failed: job.status?.failed ?? 0, indexes: parseIndexes(job.status?.completedIndexes), lastFailureMs: 0, timers: [] };
+      s = { pods: podsByOwner.get(job.metadata.uid!) ?? new Map(), counted: new Set(), ignored: new Set(), succeeded: job.status?.succeeded ?? 0, failed: job.status?.failed ?? 0, indexes: parseIndexes(job.status?.completedIndexes), lastFailureMs: 0, timers: [] };
+      podsByOwner.set(job.metadata.uid!, s.pods);
       jobs.set(job.metadata.uid!, s);
-      for (const p of store.list("pods", { namespace: job.metadata.namespace })) {
-        if (ownerUid(p) !== job.metadata.uid) continue;
-        s.pods.set(podKey(p), p);
-        if (isTerminal(p)) s.counted.add(p.metadata.uid!);
-      }
+      // Pods that ended before this controller saw the job are already in its status counters.
+      for (const p of s.pods.values()) if (isTerminal(p)) s.counted.add(p.metadata.uid!);
     }
     return s;
   }
@@ -75,7 +76,7 @@ export function startJobController(ctx: SimContext): SimPart {
     const indexed = spec.completionMode === "Indexed";
     for (const p of s.pods.values()) {
       const uid = p.metadata.uid!;
-      const gone = !store.get("pods", p.metadata.namespace, p.metadata.name!) || p.metadata.uid !== store.get("pods", p.metadata.namespace, p.metadata.name!)?.metadata.uid;
+      const gone = removed.has(uid);
       if (s.counted.has(uid) || (!isTerminal(p) && !gone)) continue;
       s.counted.add(uid);
       if (p.status?.phase === "Succeeded") {
@@ -94,9 +95,13 @@ export function startJobController(ctx: SimContext): SimPart {
       s.lastFailureMs = clock.now();
       if (outcome.action === "FailJob" && !s.failureTarget) s.failureTarget = { reason: "PodFailurePolicy", message: outcome.message! };
     }
-    for (const [k, p] of s.pods) if (isTerminal(p) || !store.get("pods", p.metadata.namespace, p.metadata.name!)) if (s.counted.has(p.metadata.uid!) && !store.get("pods", p.metadata.namespace, p.metadata.name!)) s.pods.delete(k);
+    for (const [k, p] of s.pods) {
+      if (!removed.has(p.metadata.uid!) || !s.counted.has(p.metadata.uid!)) continue;
+      s.pods.delete(k);
+      removed.delete(p.metadata.uid!);
+    }
 
-    const live = [...s.pods.values()].filter((p) => !isTerminal(p) && store.get("pods", p.metadata.namespace, p.metadata.name!));
+    const live = [...s.pods.values()].filter((p) => !isTerminal(p) && !removed.has(p.metadata.uid!));
     const active = live.filter((p) => !p.metadata.deletionTimestamp);
     const terminating = live.length - active.length;
     const status = structuredClone(job.status ?? {});
@@ -143,7 +148,7 @@ export function startJobController(ctx: SimContext): SimPart {
     } else if (!spec.suspend) {
       createPods(job, s, active);
     }
-    const activeNow = [...s.pods.values()].filter((p) => !isTerminal(p) && !p.metadata.deletionTimestamp && store.get("pods", p.metadata.namespace, p.metadata.name!));
+    const activeNow = [...s.pods.values()].filter((p) => !isTerminal(p) && !p.metadata.deletionTimestamp && !removed.has(p.metadata.uid!));
     status.active = activeNow.length;
     status.ready = activeNow.filter((p) => (p.status?.conditions ?? []).some((c: { type: string; status: string }) => c.type === "Ready" && c.status === "True")).length;
     status.terminating = terminating;
@@ -208,6 +213,8 @@ export function startJobController(ctx: SimContext): SimPart {
       const s = jobs.get(job.metadata.uid!);
       for (const t of s?.timers ?? []) t();
       jobs.delete(job.metadata.uid!);
+      for (const p of podsByOwner.get(job.metadata.uid!)?.values() ?? []) removed.delete(p.metadata.uid!);
+      podsByOwner.delete(job.metadata.uid!);
       return;
     }
     enqueue(job.metadata.namespace!, job.metadata.name!);
@@ -216,13 +223,16 @@ export function startJobController(ctx: SimContext): SimPart {
     const uid = ownerUid(pod);
     if (!uid || type === "BOOKMARK") return;
     const owner = pod.metadata.ownerReferences!.find((o) => o.uid === uid)!;
-    const s = jobs.get(uid);
-    if (s) s.pods.set(podKey(pod), pod);
+    let pods = podsByOwner.get(uid);
+    if (!pods) podsByOwner.set(uid, (pods = new Map()));
+    pods.set(podKey(pod), pod);
+    if (type === "DELETED") removed.add(pod.metadata.uid!);
     enqueue(pod.metadata.namespace!, owner.name);
   };
 
   const unwatchJobs = store.watch("batch/jobs", (ev) => onJob(ev.type, ev.object));
   const unwatchPods = store.watch("pods", (ev) => onPod(ev.type, ev.object));
+  for (const p of store.list("pods")) onPod("ADDED", p);
   for (const j of store.list("batch/jobs")) onJob("ADDED", j);
   return {
     stop: async () => {

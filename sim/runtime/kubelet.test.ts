@@ -114,7 +114,8 @@ describe("kubelet", () => {
 
     sim.store.create("pods", pod("crash", { restartPolicy: "OnFailure", containers: [{ name: "c", image: "busybox:1", command: ["bash", "-c", "exit 2"] }] }));
     const crash = await waitFor(sim.store, () => get("crash")?.status?.containerStatuses?.[0]?.state?.waiting?.reason === "CrashLoopBackOff" && get("crash"));
-    expect(crash.status.containerStatuses[0]).toMatchObject({ restartCount: 1, lastState: { terminated: { exitCode: 2, reason: "Error" } } });
+    expect(crash.status.containerStatuses[0]).toMatchObject({ lastState: { terminated: { exitCode: 2, reason: "Error" } } });
+    expect(crash.status.containerStatuses[0].restartCount).toBeGreaterThanOrEqual(1);
 
     sim.store.create("pods", pod("train", { containers: [{ name: "c", image: "busybox:1", command: ["sh", "-c", "echo gpus=$NVIDIA_VISIBLE_DEVICES; busy 3600"], resources: { limits: { "nvidia.com/gpu": "1" } } }] }));
     await running("train");

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { condition, events, pod, startTestSim, waitFor, type TestSim } from "./test-sim";
+import { condition, events, history, pod, startTestSim, waitFor, type TestSim } from "./test-sim";
 
 const topology = `
 defaultPullMs: 10
@@ -77,12 +77,16 @@ describe("scheduler loop", () => {
     expect(polite.spec.preemptionPolicy).toBe("Never");
     store.delete("pods", "default", "polite");
 
+    const low = history(store, "pods", "low");
+    const session = history(store, "pods", "session");
     store.create("pods", pod("session", sleeper({ priorityClassName: "interactive" }, gpu)));
-    const victim = await waitFor(store, () => condition(store.get("pods", "default", "low"), "DisruptionTarget") && store.get("pods", "default", "low"));
-    expect(condition(victim, "DisruptionTarget")).toMatchObject({ status: "True", reason: "PreemptionByScheduler" });
-    expect(victim.metadata.deletionTimestamp).toBeDefined();
-    expect(store.get("pods", "default", "session")?.status?.nominatedNodeName).toBe("mig");
-    await waitFor(store, () => store.get("pods", "default", "session")?.spec.nodeName === "mig", "session bound after the victim ended");
+    await waitFor(store, () => low.deleted() && store.get("pods", "default", "session")?.spec.nodeName === "mig", "victim gone, session bound");
+    const marked = low.versions.find((v) => condition(v, "DisruptionTarget"));
+    expect(condition(marked, "DisruptionTarget")).toMatchObject({ status: "True", reason: "PreemptionByScheduler" });
+    expect(low.versions.some((v) => v.metadata.deletionTimestamp)).toBe(true);
+    expect(session.versions.some((v) => v.status?.nominatedNodeName === "mig")).toBe(true);
+    low.stop();
+    session.stop();
     expect(store.get("pods", "default", "mid")?.metadata.deletionTimestamp).toBeUndefined();
   });
 });

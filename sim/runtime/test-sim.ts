@@ -21,7 +21,7 @@ export async function startTestSim(topologyYaml: string, scale = 100): Promise<T
   return { ctx, store, logs, runtime, stop: () => runtime.stop() };
 }
 
-/** Resolves with fn()'s first truthy value, re-checking on every store write (and every 50 ms for time-driven changes). */
+/** Resolves with fn()'s first truthy value, re-checking on every store write (coalesced), and every 50 ms for time-driven changes. */
 export function waitFor<T>(store: MemoryStore, fn: () => T | undefined | false | null, what = "condition", timeoutMs = 20_000): Promise<T> {
   return new Promise((resolve, reject) => {
     const unwatch: (() => void)[] = [];
@@ -39,7 +39,17 @@ export function waitFor<T>(store: MemoryStore, fn: () => T | undefined | false |
         void e; // the object may not exist yet
       }
     };
-    for (const gr of ["pods", "batch/jobs", "events"]) unwatch.push(store.watch(gr, () => setImmediate(check)));
+    // Coalesced: a burst of writes costs one check, so large tests do not spend their time here.
+    let queued = false;
+    const soon = () => {
+      if (queued) return;
+      queued = true;
+      setTimeout(() => {
+        queued = false;
+        check();
+      }, 5);
+    };
+    for (const gr of ["pods", "batch/jobs", "events"]) unwatch.push(store.watch(gr, soon));
     const iv = setInterval(check, 50);
     const to = setTimeout(() => {
       for (const u of unwatch) u();
@@ -60,4 +70,16 @@ export function condition(obj: KubeObject | undefined, type: string): { status: 
 
 export function events(store: MemoryStore, name: string): string[] {
   return store.list("events").filter((e) => (e.involvedObject as { name: string }).name === name).map((e) => `${e.reason as string}: ${e.message as string}`);
+}
+
+/** Every version of an object seen through the watch (so tests see states that pass quickly). */
+export function history(store: MemoryStore, gr: string, name: string): { versions: KubeObject[]; deleted: () => boolean; stop: () => void } {
+  const versions: KubeObject[] = [];
+  let gone = false;
+  const stop = store.watch(gr, (ev) => {
+    if (ev.object.metadata.name !== name) return;
+    versions.push(ev.object);
+    if (ev.type === "DELETED") gone = true;
+  });
+  return { versions, deleted: () => gone, stop };
 }
