@@ -1,3 +1,4 @@
+import { Watch } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KUEUE, MIG, clusterQueue, condition, flavor, gpuJob, localQueue, startTestCluster, waitFor, type Obj, type TestCluster } from "./test-cluster";
 import { jobWorkloadName, podWorkloadName } from "./workload-name";
@@ -33,22 +34,25 @@ describe("interactive reclaims batch (reference §2.4 pattern B)", () => {
   });
 
   it("an interactive pod is gated, evicts one batch workload, and runs once its pods are gone", async () => {
-    const pod = await c.core.createNamespacedPod({
-      namespace: ns,
-      body: {
-        metadata: { name: "jupyter-alice", labels: { "kueue.x-k8s.io/queue-name": "interactive" } },
-        spec: { containers: [{ name: "notebook", image: "quay.io/example/session:1", resources: { limits: { [MIG]: "1" } } }] },
-      },
-    });
+    // The preemptor's waiting message lasts only while the victims' pods terminate: watch for it.
+    const seen: string[] = [];
+    const watch = await new Watch(c.kc).watch(`/apis/kueue.x-k8s.io/v1beta1/namespaces/${ns}/workloads`, {}, (_type, obj: Obj) => {
+      if (obj.metadata?.name?.startsWith("pod-jupyter-alice-")) seen.push(condition(obj, "QuotaReserved")?.message ?? "");
+    }, () => {});
+    // Created with the real kubectl, as an operator would.
+    expect(await c.kubectlApply({
+      apiVersion: "v1", kind: "Pod",
+      metadata: { name: "jupyter-alice", namespace: ns, labels: { "kueue.x-k8s.io/queue-name": "interactive" } },
+      spec: { containers: [{ name: "notebook", image: "quay.io/example/session:1", resources: { limits: { [MIG]: "1" } } }] },
+    })).toContain("pod/jupyter-alice created");
+    const pod = await c.core.readNamespacedPod({ namespace: ns, name: "jupyter-alice" });
     expect(pod.spec?.schedulingGates).toEqual([{ name: "kueue.x-k8s.io/admission" }]);
     expect(pod.metadata?.labels?.["kueue.x-k8s.io/managed"]).toBe("true");
     expect(pod.metadata?.finalizers).toContain("kueue.x-k8s.io/managed");
     const podWlName = podWorkloadName("jupyter-alice", pod.metadata!.uid!);
 
-    const waiting = await waitFor(async () => {
-      const m = condition(await getWl(podWlName), "QuotaReserved")?.message;
-      return m?.includes("Pending the preemption") && m;
-    }, "preemptor waiting");
+    const waiting = await waitFor(() => seen.find((m) => m.includes("Pending the preemption")), "preemptor waiting");
+    watch.abort();
     expect(waiting).toBe(`couldn't assign flavors to pod set main: insufficient unused quota for ${MIG} in flavor mig-1g-10gb, 1 more needed. Pending the preemption of 1 workload(s)`);
     const podWl = await getWl(podWlName);
 
@@ -97,11 +101,9 @@ describe("interactive reclaims batch (reference §2.4 pattern B)", () => {
   });
 
   it("when the interactive pod stops, batch is admitted again", async () => {
-    await c.core.deleteNamespacedPod({ namespace: ns, name: "jupyter-alice" });
-    const readmitted = await waitFor(async () => {
-      const w = await getWl(batchWl.victim!);
-      return condition(w, "Admitted")?.status === "True" && w;
-    }, "batch re-admitted", 20_000);
+    expect(await c.kubectl("delete", "pod", "jupyter-alice", "--wait=false")).toContain("deleted");
+    expect(await c.kubectl("wait", "--for=condition=Admitted", `workload/${batchWl.victim}`, "--timeout=20s")).toContain("condition met");
+    const readmitted = await getWl(batchWl.victim!);
     expect(condition(readmitted, "Evicted")).toMatchObject({ status: "False", reason: "QuotaReserved" });
     expect(condition(readmitted, "Evicted").message).toMatch(/^Previously: Preempted to accommodate a workload/);
     await waitFor(async () => {

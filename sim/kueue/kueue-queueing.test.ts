@@ -87,6 +87,8 @@ describe("borrowing, StrictFIFO and the visibility API", () => {
     expect(all.items[0].metadata.ownerReferences[0]).toMatchObject({ kind: "Job", name: "strict-2" });
     expect((await vis("clusterqueues/strict/pendingworkloads?limit=1&offset=1")).items.map((i: Obj) => i.metadata.name)).toEqual([w.s3]);
     expect((await vis(`namespaces/${ns}/localqueues/strict/pendingworkloads`)).items).toHaveLength(2);
+    const viaKubectl = JSON.parse(await c.kubectl("get", "--raw", "/apis/visibility.kueue.x-k8s.io/v1beta1/clusterqueues/strict/pendingworkloads?limit=1"));
+    expect(viaKubectl.items.map((i: Obj) => [i.metadata.name, i.positionInClusterQueue])).toEqual([[w.s2, 0]]);
   });
 });
 

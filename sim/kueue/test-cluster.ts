@@ -40,11 +40,14 @@ nodes:
 
 export interface TestCluster {
   sim: RunningSim;
+  kc: KubeConfig;
   kubeconfig: string;
   custom: CustomObjectsApi;
   batch: BatchV1Api;
   core: CoreV1Api;
   kubectl(...args: string[]): Promise<string>;
+  /** `kubectl apply -f` of an object (written as JSON, which is YAML). */
+  kubectlApply(obj: Obj): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -56,14 +59,20 @@ export async function startTestCluster(timeScale = 20): Promise<TestCluster> {
   writeFileSync(topo, testTopology);
   const kubeconfig = join(dir, "kubeconfig");
   const sim = await startSim({ topology: topo, timeScale, kubeconfigPath: kubeconfig });
+  let applied = 0;
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfig);
   return {
-    sim, kubeconfig,
+    sim, kubeconfig, kc,
     custom: kc.makeApiClient(CustomObjectsApi),
     batch: kc.makeApiClient(BatchV1Api),
     core: kc.makeApiClient(CoreV1Api),
     kubectl: async (...args) => (await exec("/usr/bin/kubectl", ["--kubeconfig", kubeconfig, ...args], { timeout: 20_000 })).stdout,
+    kubectlApply: async (obj) => {
+      const file = join(dir, `apply-${applied++}.json`);
+      writeFileSync(file, JSON.stringify(obj));
+      return (await exec("/usr/bin/kubectl", ["--kubeconfig", kubeconfig, "apply", "-f", file], { timeout: 20_000 })).stdout;
+    },
     stop: async () => {
       await sim.stop();
       rmSync(dir, { recursive: true, force: true });
