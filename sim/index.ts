@@ -10,7 +10,7 @@ import { createClock } from "./clock";
 import { createLogger, type SimLogger } from "./log";
 import { MemoryStore } from "./store/memory-store";
 import { MemoryPodLogs } from "./store/pod-logs";
-import type { SimContext, SimPart, Store } from "./store/types";
+import type { PodLogs, SimContext, SimPart, Store } from "./store/types";
 import { loadTopology } from "./topology/load";
 import type { Topology } from "./topology/types";
 
@@ -42,6 +42,8 @@ export interface RunningSim {
   caCert: string;
   kubeconfigPath?: string;
   store: Store;
+  /** Container logs (the kubelet writes them; tests may too). */
+  logs: PodLogs;
   /** Requests served so far. */
   requestCount(): number;
   /** Ends every open watch stream, as an API server restart does (tests of re-watch and 410). */
@@ -113,6 +115,7 @@ export async function startSim(opts: StartSimOptions = {}): Promise<RunningSim> 
     caCert: tls.cert,
     kubeconfigPath: opts.kubeconfigPath,
     store,
+    logs,
     requestCount: () => api.requestCount,
     closeWatches: () => api.closeWatches(),
     stop: () =>

@@ -54,6 +54,9 @@ export function readBody(req: IncomingMessage): Promise<string> {
 /** Parses a JSON (or, for YAML content types, YAML) request body; 400 BadRequest when malformed. */
 export function parseBody(text: string, contentType: string | undefined): unknown {
   if (!text.trim()) throw new ApiError(400, "BadRequest", "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf");
+  if (/protobuf|cbor/.test(contentType ?? "")) {
+    throw new ApiError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+  }
   const yaml = /yaml/.test(contentType ?? "");
   try {
     return yaml ? parseYaml(text, { strict: true }) : JSON.parse(text);

@@ -1,0 +1,164 @@
+import { execFile, spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestSim, type TestSim } from "./start-api-sim";
+
+/** The real kubectl (v1.32) is the outside judge of the simulator's fidelity. */
+const run = promisify(execFile);
+let sim: TestSim;
+
+async function kubectl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run("kubectl", args, { env: { ...process.env, KUBECONFIG: sim.kubeconfigPath }, timeout: 20_000 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof err.code === "number" ? err.code : 1, stdout: err.stdout ?? "", stderr: err.stderr ?? "" };
+  }
+}
+
+async function ok(...args: string[]): Promise<string> {
+  const r = await kubectl(...args);
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} failed (${r.code}): ${r.stderr}`);
+  return r.stdout;
+}
+
+/** Starts a long-running kubectl and resolves lines as they arrive. */
+function streamKubectl(args: string[]) {
+  const child = spawn("kubectl", args, { env: { ...process.env, KUBECONFIG: sim.kubeconfigPath } });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? -1)));
+  const waitFor = async (re: RegExp) => {
+    for (let i = 0; i < 750; i++) {
+      if (re.test(out)) return out;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`kubectl ${args.join(" ")} never printed ${re}; stdout: ${out}; stderr: ${err}`);
+  };
+  return { child, exited, waitFor, output: () => out };
+}
+
+const file = (name: string, text: string) => {
+  const p = join(sim.dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+
+const podYaml = (image: string, tier: string) => `apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  labels: {app: web, tier: ${tier}}
+spec:
+  containers:
+  - name: main
+    image: ${image}
+    env: [{name: A, value: "1"}]
+  - name: side
+    image: busybox:1.36
+`;
+
+beforeAll(async () => {
+  sim = await startTestSim();
+});
+afterAll(async () => sim?.close());
+
+describe("kubectl against the simulator", () => {
+  it("applies a manifest, then applies a change to it", async () => {
+    const path = file("pod.yaml", podYaml("nginx:1.27", "fe"));
+    expect(await ok("apply", "-f", path)).toMatch(/pod\/web created/);
+    writeFileSync(path, podYaml("nginx:1.28", "be"));
+    expect(await ok("apply", "-f", path)).toMatch(/pod\/web configured/);
+    const pod = JSON.parse(await ok("get", "pod", "web", "-o", "json"));
+    expect(pod.spec.containers.map((c: { image: string }) => c.image)).toEqual(["nginx:1.28", "busybox:1.36"]);
+    expect(pod.metadata.labels).toEqual({ app: "web", tier: "be" });
+  });
+
+  it("gets with the familiar columns, formats and selectors", async () => {
+    const table = await ok("get", "pods");
+    expect(table).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\n/);
+    expect(table).toMatch(/web\s+0\/2\s+Pending\s+0\s+\d+s/);
+    expect(await ok("get", "pods", "-o", "wide")).toMatch(/IP\s+NODE\s+NOMINATED NODE/);
+    expect(await ok("get", "po", "-l", "tier in (be),app", "-o", "name")).toBe("pod/web\n");
+    expect(await ok("get", "po", "-l", "tier=fe", "-o", "name")).toBe("");
+    expect(await ok("get", "pod", "web", "-o", "yaml")).toMatch(/restartPolicy: Always/);
+    expect(await ok("get", "namespaces")).toMatch(/kube-system\s+Active/);
+    expect(await ok("get", "all")).toMatch(/pod\/web/);
+    expect(await ok("describe", "pod", "web")).toMatch(/Name:\s+web[\s\S]*QoS Class:\s+BestEffort/);
+  });
+
+  it("labels, annotates and patches (merge, json, strategic)", async () => {
+    await ok("label", "pod", "web", "team=ml");
+    await ok("annotate", "pod", "web", "note=hello");
+    await ok("patch", "pod", "web", "--type=merge", "-p", '{"metadata":{"labels":{"merged":"yes"}}}');
+    await ok("patch", "pod", "web", "--type=json", "-p", '[{"op":"add","path":"/spec/activeDeadlineSeconds","value":600}]');
+    await ok("patch", "pod", "web", "-p", '{"spec":{"containers":[{"name":"side","image":"busybox:1.37"}]}}');
+    const pod = JSON.parse(await ok("get", "pod", "web", "-o", "json"));
+    expect(pod.metadata.labels).toMatchObject({ team: "ml", merged: "yes" });
+    expect(pod.metadata.annotations.note).toBe("hello");
+    expect(pod.spec.activeDeadlineSeconds).toBe(600);
+    expect(pod.spec.containers.map((c: { image: string }) => c.image)).toEqual(["nginx:1.28", "busybox:1.37"]);
+    const forbidden = await kubectl("patch", "pod", "web", "--type=merge", "-p", '{"spec":{"restartPolicy":"Never"}}');
+    expect(forbidden.stderr).toMatch(/is invalid: spec: Forbidden: pod updates may not change fields/);
+  });
+
+  it("sees an update with get -w and waits for a condition", async () => {
+    const watch = streamKubectl(["get", "pod", "web", "-w"]);
+    await watch.waitFor(/web\s+0\/2\s+Pending/);
+    const wait = streamKubectl(["wait", "--for=condition=Ready", "pod/web", "--timeout=15s"]);
+    sim.store.mutate("pods", "default", "web", (p) => {
+      p.status = {
+        ...p.status,
+        phase: "Running",
+        conditions: [{ type: "Ready", status: "True" }],
+        containerStatuses: ["main", "side"].map((name) => ({ name, ready: true, restartCount: 0, image: "x", imageID: "", state: { running: { startedAt: new Date().toISOString() } } })),
+      };
+    }, { subresource: "status" });
+    await watch.waitFor(/web\s+2\/2\s+Running/);
+    expect(await wait.exited).toBe(0);
+    watch.child.kill();
+    await watch.exited;
+  });
+
+  it("shows logs, with --tail and -f", async () => {
+    sim.logs.append("default", "web", "main", "line 1\nline 2\nline 3\n");
+    expect(await ok("logs", "web", "-c", "main")).toBe("line 1\nline 2\nline 3\n");
+    expect(await ok("logs", "web", "-c", "main", "--tail=1")).toBe("line 3\n");
+    // Without -c kubectl picks the first container and says so.
+    expect((await kubectl("logs", "web")).stderr).toMatch(/Defaulted container "main"/);
+    const follow = streamKubectl(["logs", "-f", "web", "-c", "main"]);
+    await follow.waitFor(/line 3\n/);
+    sim.logs.append("default", "web", "main", "line 4\n");
+    await follow.waitFor(/line 4\n/);
+    sim.logs.end("default", "web", "main");
+    expect(await follow.exited).toBe(0);
+  });
+
+  it("deletes", async () => {
+    await ok("create", "-f", file("cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: doomed}\ndata: {a: b}\n"));
+    expect(await ok("delete", "configmap", "doomed")).toMatch(/configmap "doomed" deleted/);
+    expect((await kubectl("get", "configmap", "doomed")).stderr).toMatch(/NotFound.*configmaps "doomed" not found/);
+    expect(await ok("delete", "pod", "web")).toMatch(/pod "web" deleted/);
+    expect(await ok("get", "pods", "-o", "name")).toBe("");
+  });
+
+  it("answers bad input with the real codes", async () => {
+    const bad = file("bad.json", "{not json");
+    const raw = await kubectl("create", "--raw", "/api/v1/namespaces/default/configmaps", "-f", bad);
+    expect(raw.stderr).toMatch(/BadRequest|couldn't get version\/kind/);
+    expect((await kubectl("get", "widgets")).stderr).toMatch(/the server doesn't have a resource type "widgets"/);
+    const invalid = await kubectl("create", "-f", file("badname.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad_Name}\n"));
+    expect(invalid.stderr).toMatch(/ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value/);
+    const wrongVersion = await kubectl("get", "--raw", "/apis/batch/v9/jobs");
+    expect(wrongVersion.stderr).toMatch(/NotFound|could not find/);
+    // Generator commands (create configmap/secret/namespace) send protobuf, which is not served.
+    expect((await kubectl("create", "configmap", "proto", "--from-literal=a=b")).stderr).toMatch(/unknown format/);
+    const quantity = file("q.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: q}\nspec:\n  containers: [{name: c, image: x, resources: {requests: {cpu: lots}}}]\n");
+    expect((await kubectl("create", "-f", quantity)).stderr).toMatch(/quantities must match|invalid/i);
+  });
+});
