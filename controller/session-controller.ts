@@ -48,7 +48,10 @@ export function startSessionController(opts: { db: ReturnType<typeof getPrisma>;
   const ns = config.namespace;
   let stopped = false;
   let positions = new Map<string, number>();
-  const orphansSeen = new Set<string>();
+  // First sight by our own clock: the cluster's timestamps may be skewed from ours.
+  const orphansSeen = new Map<string, number>();
+  const unschedulableSince = new Map<string, Date>();
+  const orphanAudited = new Set<string>();
   const chains = new Map<string, Promise<void>>();
 
   const pods: Informer<V1Pod> & ObjectCache<V1Pod> = makeInformer(
@@ -90,6 +93,9 @@ export function startSessionController(opts: { db: ReturnType<typeof getPrisma>;
       return;
     }
     const lastLogLines = podNeedsLogs(pod) ? await readPodLogTail(k, podName) : undefined;
+    const unschedulable = pod.status?.conditions?.some((c) => c.type === "PodScheduled" && c.status === "False" && c.reason === "Unschedulable");
+    if (!unschedulable) unschedulableSince.delete(sessionId);
+    else if (!unschedulableSince.has(sessionId)) unschedulableSince.set(sessionId, new Date());
     const obs = observeSession({
       now: new Date(),
       createdAt: row.createdAt,
@@ -102,6 +108,7 @@ export function startSessionController(opts: { db: ReturnType<typeof getPrisma>;
       unschedulableGraceMs: config.unschedulableGraceMs,
       url: sessionBasePath(row.user.username, row.name),
       ...(lastLogLines ? { lastLogLines } : {}),
+      ...(unschedulableSince.has(sessionId) ? { unschedulableSince: unschedulableSince.get(sessionId)! } : {}),
     });
     const state = await applyObservation(db, sessionId, obs);
     // A failed session releases its GPU and its Kueue quota at once.
@@ -121,16 +128,18 @@ export function startSessionController(opts: { db: ReturnType<typeof getPrisma>;
   async function handleOrphan(pod: V1Pod): Promise<void> {
     const name = pod.metadata!.name!;
     if (pod.metadata?.deletionTimestamp) return;
-    const created = pod.metadata?.creationTimestamp ? new Date(pod.metadata.creationTimestamp).getTime() : Date.now();
+    if (!orphansSeen.has(name)) orphansSeen.set(name, Date.now());
+    const seen = orphansSeen.get(name)!;
     // A pod seconds old may belong to a spawn whose row is still being committed.
-    if (Date.now() - created < config.spawnGraceMs) return;
-    if (!orphansSeen.has(name)) {
-      orphansSeen.add(name);
+    if (Date.now() - seen < config.spawnGraceMs) return;
+    if (!orphanAudited.has(name)) {
+      orphanAudited.add(name);
       await recordAudit({ actorLabel: "controller", action: "session.orphan", targetType: "pod", targetId: name, details: { namespace: ns, sessionId: pod.metadata?.labels?.[SESSION_ID_LABEL] ?? null, graceSeconds: config.orphanGraceMs / 1000 } }, db);
       log.warn({ pod: name }, "managed pod without a session row; deleting after the grace period");
     }
-    if (Date.now() - created >= config.orphanGraceMs) {
+    if (Date.now() - seen >= config.spawnGraceMs + config.orphanGraceMs) {
       await deletePod(k, name);
+      orphansSeen.delete(name);
       await recordAudit({ actorLabel: "controller", action: "session.orphan.delete", targetType: "pod", targetId: name, details: { namespace: ns } }, db);
     }
   }

@@ -3,6 +3,7 @@ import {
   CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
+  Observable,
   ServerConfiguration,
   createConfiguration,
   type RequestContext,
@@ -140,15 +141,16 @@ export function toAppError(e: unknown, what: string): AppError {
 export function rewritePath(from: string, to: string) {
   return {
     middlewareMergeStrategy: "append" as const,
-    promiseMiddleware: [
+    // The object-parameter API passes per-call options to the Observable API: observable middleware.
+    middleware: [
       {
-        pre: async (ctx: RequestContext) => {
+        pre: (ctx: RequestContext) => {
           const url = new URL(ctx.getUrl());
           url.pathname = url.pathname.replace(from, to);
           ctx.setUrl(url.toString());
-          return ctx;
+          return new Observable(Promise.resolve(ctx));
         },
-        post: async (ctx: ResponseContext) => ctx,
+        post: (ctx: ResponseContext) => new Observable(Promise.resolve(ctx)),
       },
     ],
   };

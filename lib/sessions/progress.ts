@@ -45,6 +45,11 @@ export interface ProgressInput {
   admissionTimeoutMs: number;
   unschedulableGraceMs: number;
   url: string;
+  /**
+   * When the caller first saw the pod unschedulable, by its own clock. Preferred to the
+   * condition's lastTransitionTime, which is the API server's clock and may be skewed.
+   */
+  unschedulableSince?: Date;
   /** Last lines of the container's log, read by the caller for crashed containers. */
   lastLogLines?: string[];
 }
@@ -122,7 +127,7 @@ export function observeSession(input: ProgressInput): Observation {
   const scheduled = pod.status?.conditions?.find((c) => c.type === "PodScheduled");
   if (!node) {
     if (scheduled?.status === "False" && scheduled.reason === "Unschedulable") {
-      const since = time(scheduled.lastTransitionTime) ?? now.getTime();
+      const since = input.unschedulableSince?.getTime() ?? Math.min(time(scheduled.lastTransitionTime) ?? now.getTime(), now.getTime());
       const message = `The scheduler cannot place the session: ${scheduled.message ?? "no node fits"}`;
       if (now.getTime() - since >= input.unschedulableGraceMs) return failed(message, "Unschedulable");
       return { state: "starting", level: "warning", event: { progress: 30, message } };
