@@ -66,6 +66,7 @@ export async function spawnSession(opts: { user: SpawnUser; input: unknown; db?:
   const db = opts.db ?? getPrisma();
   const { user } = opts;
   const e = env();
+  const k = opts.kube ?? kube();
 
   const outcome = await db.$transaction(async (tx) => {
     // Serialises the spawns of one user: limits below are counted with no concurrent spawn of theirs.
@@ -119,7 +120,7 @@ export async function spawnSession(opts: { user: SpawnUser; input: unknown; db?:
         memoryGiB: input.memoryGiB,
         state: "requested",
         progress: 5,
-        namespace: e.KUBE_NAMESPACE,
+        namespace: k.namespace,
         podName: sessionPodName(id),
         token: generateSessionToken(),
         idempotencyKey: input.idempotencyKey ?? null,
@@ -142,7 +143,6 @@ export async function spawnSession(opts: { user: SpawnUser; input: unknown; db?:
 
   if (!outcome.created) return { session: toSessionView(outcome.row), created: false };
 
-  const k = opts.kube ?? kube();
   const { row } = outcome;
   let pvcCreated = false;
   try {
