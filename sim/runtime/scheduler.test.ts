@@ -26,6 +26,17 @@ const sleeper = (extra: Record<string, unknown> = {}, limits: Record<string, str
 let sim: TestSim;
 afterEach(async () => sim?.stop());
 
+describe("priority admission", () => {
+  it("resolves priorityClassName and the globalDefault class, and refuses unknown classes", async () => {
+    sim = await startTestSim(topology);
+    const { store } = sim;
+    store.create("scheduling.k8s.io/priorityclasses", { apiVersion: "scheduling.k8s.io/v1", kind: "PriorityClass", metadata: { name: "default-low" }, value: 7, globalDefault: true });
+    expect(store.create("pods", pod("d", sleeper())).spec).toMatchObject({ priorityClassName: "default-low", priority: 7, preemptionPolicy: "PreemptLowerPriority" });
+    expect(store.create("pods", pod("sys", sleeper({ priorityClassName: "system-node-critical" }))).spec.priority).toBe(2000001000);
+    expect(() => store.create("pods", pod("x", sleeper({ priorityClassName: "nope" })))).toThrow(/no PriorityClass with name nope was found/);
+  });
+});
+
 describe("scheduler loop", () => {
   it("binds by extended resources, reports Unschedulable with the real message, retries when capacity frees", async () => {
     sim = await startTestSim(topology);

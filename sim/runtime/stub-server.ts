@@ -37,7 +37,8 @@ export function startStub(opts: StubOptions): Promise<RunningStub> {
   const token = opts.env.AI_HUB_SESSION_TOKEN || opts.env.JUPYTERHUB_API_TOKEN || undefined;
   const started = new Date().toISOString();
   let lastActivity = started;
-  const wss = new WebSocketServer({ noServer: true });
+  // Created on the first upgrade: most stubs never see a WebSocket, and 1,000 pods each hold one stub.
+  let wss: WebSocketServer | undefined;
   const wsPath = (p: string) => p === `${base}ws` || new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}api/kernels/[^/]+/channels$`).test(p);
 
   const server = createServer((req, res) => {
@@ -53,7 +54,7 @@ export function startStub(opts: StubOptions): Promise<RunningStub> {
     if (!tokenOk(req, url, token)) return json(403, { message: "Forbidden: missing or wrong token" });
     lastActivity = new Date().toISOString();
     if (path === `${base}api/status`) {
-      return json(200, { started, last_activity: lastActivity, connections: wss.clients.size, kernels: 0, pod: opts.pod.name, namespace: opts.pod.namespace, node: opts.pod.node });
+      return json(200, { started, last_activity: lastActivity, connections: wss?.clients.size ?? 0, kernels: 0, pod: opts.pod.name, namespace: opts.pod.namespace, node: opts.pod.node });
     }
     if (path === base || path + "/" === base) {
       res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
@@ -68,6 +69,7 @@ export function startStub(opts: StubOptions): Promise<RunningStub> {
       socket.end(`HTTP/1.1 ${wsPath(url.pathname) ? "403 Forbidden" : "404 Not Found"}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
+    wss ??= new WebSocketServer({ noServer: true });
     wss.handleUpgrade(req, socket, head, (ws) => {
       opts.log(`WebSocket connected on ${url.pathname}`);
       ws.on("message", (data, isBinary) => {
@@ -86,8 +88,8 @@ export function startStub(opts: StubOptions): Promise<RunningStub> {
         server,
         close: () =>
           new Promise<void>((done) => {
-            for (const c of wss.clients) c.terminate();
-            wss.close();
+            for (const c of wss?.clients ?? []) c.terminate();
+            wss?.close();
             server.close(() => done());
             server.closeAllConnections();
           }),
