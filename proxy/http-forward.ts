@@ -46,6 +46,8 @@ export function forwardHttp(
   onFailure: FailureHandler,
   mayRetry = true,
 ): void {
+  // The client may have left while its credentials were being verified.
+  if (res.destroyed) return;
   const withBody = hasRequestBody(req);
   // The connect timeout is armed by the upstream agent when it opens a socket (upstream-agent.ts).
   const upReq = http.request({

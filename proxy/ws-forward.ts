@@ -37,6 +37,7 @@ export interface UpgradeOptions {
 }
 
 export function forwardUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, target: { host: string; port: number }, headers: string[], o: UpgradeOptions): void {
+  if (socket.destroyed) return; // the client left while its credentials were being verified
   const upReq = http.request({ host: target.host, port: target.port, method: "GET", path: req.url, headers, agent: false, setHost: false });
   armConnectTimeout(upReq, o.connectTimeoutMs);
   const onClientGone = () => upReq.destroy();
