@@ -82,6 +82,19 @@ function startScript(script: string, o: RunOptions): ContainerRun {
 }
 
 let workRoot: string | undefined;
+// Process groups still running: killed when the simulator exits, however it exits (short of SIGKILL),
+// because detached children would otherwise outlive it.
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+function trackGroup(pid: number) {
+  liveGroups.add(pid);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once("exit", () => {
+    for (const g of liveGroups) try { process.kill(-g, "SIGKILL"); } catch { /* already gone */ }
+  });
+}
+
 function workDir(requested: string | undefined): { cwd: string; temp?: string } {
   if (requested && existsSync(requested) && statSync(requested).isDirectory()) return { cwd: requested };
   workRoot ??= mkdtempSync(join(tmpdir(), "ai-hub-sim-"));
@@ -107,6 +120,7 @@ function startProcess(o: RunOptions, program: NonNullable<ImageSpec["program"]>)
   // Never through a shell; its own process group so SIGTERM/SIGKILL reach children (kernels) too.
   // The project augments ProcessEnv with required app keys; a container env is just strings.
   const child = spawn(argv[0]!, argv.slice(1), { cwd, env: env as unknown as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  if (child.pid !== undefined) trackGroup(child.pid);
   child.stdout.setEncoding("utf8").on("data", o.stdout);
   child.stderr.setEncoding("utf8").on("data", o.stderr);
   const signal = (sig: NodeJS.Signals) => {
@@ -121,7 +135,10 @@ function startProcess(o: RunOptions, program: NonNullable<ImageSpec["program"]>)
     child.once("error", (e) => resolve({ exitCode: 128, reason: "StartError", message: `failed to start ${argv[0]}: ${e.message}` }));
     child.once("close", (code, sig) => {
       // Children of the group may outlive the leader; they go with it, as with a container's PID namespace.
-      if (child.pid !== undefined) try { process.kill(-child.pid, "SIGKILL"); } catch { /* group already gone */ }
+      if (child.pid !== undefined) {
+        try { process.kill(-child.pid, "SIGKILL"); } catch { /* group already gone */ }
+        liveGroups.delete(child.pid);
+      }
       resolve(exitInfo(code ?? 128 + ({ SIGTERM: 15, SIGKILL: 9, SIGINT: 2 }[sig as string] ?? 1)));
     });
   }).finally(() => {

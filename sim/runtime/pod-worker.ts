@@ -107,6 +107,11 @@ export class PodWorker {
         pod: { namespace: this.ns, name: this.name, node: this.pod.spec.nodeName }, stdout: write, stderr: write,
         busy: (ms) => this.d.devices.setBusy(this.ns, this.name, ms),
       });
+      if (this.terminating) {
+        // Deleted while the container was starting: it never counts as running.
+        run.kill();
+        return;
+      }
       c.run = run;
       c.state = { running: { startedAt: this.now() } };
       c.started = c.everStarted = true;

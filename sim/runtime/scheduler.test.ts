@@ -61,6 +61,11 @@ describe("scheduler loop", () => {
     store.create("pods", pod("gated", sleeper({ schedulingGates: [{ name: "kueue.x-k8s.io/admission" }] })));
     await waitFor(store, () => store.get("pods", "default", "offload")?.status?.phase === "Running", "offload running on vk");
     expect(store.get("pods", "default", "offload")?.spec.nodeName).toBe("vk");
+    const toVk = { nodeSelector: { "kubernetes.io/hostname": "vk" }, tolerations: [{ key: "virtual-node.interlink/no-schedule", operator: "Exists" }], restartPolicy: "Never" };
+    store.create("pods", pod("remote", { ...toVk, containers: [{ name: "main", image: "busybox:1.36", command: ["sh", "-c", "echo remote run; exit 3"] }] }));
+    const remote = await waitFor(store, () => store.get("pods", "default", "remote")?.status?.phase === "Failed" && store.get("pods", "default", "remote"));
+    expect(remote.status.containerStatuses[0].state.terminated.exitCode).toBe(3);
+    expect(sim.logs.read("default", "remote", "main")).toContain("remote run");
     const gated = await waitFor(store, () => condition(store.get("pods", "default", "gated"), "PodScheduled")?.reason === "SchedulingGated" && store.get("pods", "default", "gated"));
     expect(gated.spec.nodeName).toBeUndefined();
     store.mutate("pods", "default", "gated", (p) => void (p.spec.schedulingGates = []));
