@@ -5,7 +5,9 @@ import { jobPodsGone, startJobIntegration } from "./job-integration";
 import { renderKueueMetrics } from "./kueue-metrics";
 import { podGone, startPodIntegration } from "./pod-integration";
 import { updateQueueStatus } from "./queue-status";
-import { KueueScheduler } from "./scheduler";
+import { KueueScheduler, type CycleResult } from "./scheduler";
+
+const QUEUE_STATUS_GAP_MS = 50;
 import { startVisibility } from "./visibility";
 
 /**
@@ -19,6 +21,23 @@ export async function startKueue(ctx: SimContext): Promise<SimPart> {
   registerKueueTypes(store);
   const prefixes = (process.env.SIM_KUEUE_EXCLUDE_RESOURCE_PREFIXES ?? "").split(",").map((s) => s.trim()).filter(Boolean);
   const ownerKind = (wl: KubeObject) => wl.metadata.ownerReferences?.find((r) => r.controller)?.kind;
+  // Queue status is written at most every QUEUE_STATUS_GAP_MS (the latest cycle's view), as Kueue's
+  // queue controllers batch their updates; a burst of admissions costs one write per queue.
+  let statusTimer: ReturnType<typeof setTimeout> | undefined;
+  let lastStatusAt = 0;
+  let latest: CycleResult | undefined;
+  const writeStatus = () => {
+    statusTimer = undefined;
+    lastStatusAt = performance.now();
+    if (latest) updateQueueStatus(store, latest, ctx.clock.now());
+  };
+  const queueStatus = (r: CycleResult) => {
+    latest = r;
+    if (statusTimer) return;
+    const wait = lastStatusAt + QUEUE_STATUS_GAP_MS - performance.now();
+    if (wait <= 0) writeStatus();
+    else statusTimer = setTimeout(writeStatus, wait);
+  };
   const scheduler: KueueScheduler = new KueueScheduler(ctx, {
     podsGone: (wl) => (ownerKind(wl) === "Job" ? jobPodsGone(ctx, wl) : ownerKind(wl) === "Pod" ? podGone(ctx, wl) : true),
     ownerGone: (wl) => {
@@ -30,7 +49,7 @@ export async function startKueue(ctx: SimContext): Promise<SimPart> {
       return !job || job.metadata.uid !== owner.uid || !!job.metadata.deletionTimestamp;
     },
     excluded: (r) => prefixes.some((p) => r.startsWith(p)),
-    afterCycle: (r) => updateQueueStatus(store, r, ctx.clock.now()),
+    afterCycle: (r) => queueStatus(r),
   });
   const trigger = () => scheduler.trigger();
   const stops = [
@@ -48,6 +67,7 @@ export async function startKueue(ctx: SimContext): Promise<SimPart> {
   return {
     stop: async () => {
       scheduler.stop();
+      if (statusTimer) clearTimeout(statusTimer);
       for (const s of stops) s();
       await metrics.stop();
     },

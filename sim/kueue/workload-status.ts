@@ -54,6 +54,10 @@ export function setPending(store: Store, wl: KubeObject, reason: "Pending" | "In
   // Most cycles leave a pending workload's condition as it was: skip the read-modify-write.
   const cur = findCondition(wl.status?.conditions, "QuotaReserved");
   if (cur?.status === "False" && cur.reason === reason && cur.message === message) return;
+  // Like Kueue's inadmissible list, a waiting workload is not rewritten for every change in how much
+  // more it needs; its message is refreshed when the kind of reason changes.
+  const shape = (m: string) => m.replace(/\d+(\.\d+)?[a-zA-Z]*/g, "#");
+  if (cur?.status === "False" && cur.reason === reason && cur.message && shape(cur.message) === shape(message)) return;
   writeStatus(store, wl, (s) => setCondition(s.conditions, { type: "QuotaReserved", status: "False", reason, message }, now));
 }
 
