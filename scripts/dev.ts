@@ -7,7 +7,7 @@
  *   --e2e      for end-to-end tests: fresh throw-away data, a production build of Next.js
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -22,6 +22,8 @@ const root = path.resolve(import.meta.dirname, "..");
 const e2e = args.e2e ?? false;
 const dataDir = e2e ? mkdtempSync(path.join(tmpdir(), "ai-hub-e2e-")) : path.join(root, ".data");
 mkdirSync(dataDir, { recursive: true });
+// mkdtemp makes 0700 folders; as root, PostgreSQL runs as `postgres` and must be able to reach its data.
+if (e2e) chmodSync(dataDir, 0o755);
 const publicPort = Number(args.port ?? process.env.PORT ?? 3000);
 const publicUrl = `http://localhost:${publicPort}`;
 const tsx = path.join(root, "node_modules/.bin/tsx");
