@@ -182,7 +182,8 @@ export function buildSessionPod(p: SessionPodInput): V1Pod {
             ...probe,
             periodSeconds: 2,
             failureThreshold: 3,
-            timeoutSeconds: 2,
+            // A busy Jupyter server can take seconds to answer; a slow answer is not a dead server.
+            timeoutSeconds: 5,
           },
           securityContext: {
             allowPrivilegeEscalation: false,

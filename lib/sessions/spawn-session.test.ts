@@ -48,7 +48,7 @@ const waitState = (id: string, want: string, ms = 25_000) => waitFor(`session ${
 const podsOf = async () => (await cluster.kube.core.listNamespacedPod({ namespace: ns, labelSelector: SESSION_POD_SELECTOR })).items;
 
 beforeAll(async () => {
-  cluster = await startTestCluster({ namespace: ns, timeScale: 20 });
+  cluster = await startTestCluster({ namespace: ns, timeScale: 10 });
   process.env.KUBE_NAMESPACE = ns;
   listener = new pg.Client(postgresConfig(testDatabaseUrl()));
   await listener.connect();
