@@ -54,6 +54,21 @@ describe("findTargets", () => {
     if (t?.length) expect(t[0]!.reason).toBe("InCohortReclamation");
   });
 
+  it("borrowWithinCohort lets a preemptor that must borrow reclaim lower priorities (InCohortReclaimWhileBorrowing)", () => {
+    const { s, admitted } = setup(
+      [
+        cq("a", 1, { cohort: "c", preemption: { reclaimWithinCohort: "LowerPriority", borrowWithinCohort: { policy: "LowerPriority" } } }),
+        cq("b", 0, { cohort: "c" }),
+        cq("lender", 2, { cohort: "c" }),
+      ],
+      [["a1", "a", 5, 1], ["b1", "b", 0, 2], ["b2", "b", 0, 3]],
+    );
+    const t = findTargets(s, wl("p", 5), "a", need(2), admitted);
+    expect(t?.map((x) => [x.victim.wl.key, x.reason])).toEqual([["ns/b2", "InCohortReclaimWhileBorrowing"], ["ns/b1", "InCohortReclaimWhileBorrowing"]]);
+    const without = setup([cq("a", 1, { cohort: "c", preemption: { reclaimWithinCohort: "LowerPriority" } }), cq("b", 0, { cohort: "c" }), cq("lender", 2, { cohort: "c" })], [["a1", "a", 5, 1], ["b1", "b", 0, 2], ["b2", "b", 0, 3]]);
+    expect(findTargets(without.s, wl("p", 5), "a", need(2), without.admitted)).toBeNull();
+  });
+
   it("does not take from a queue that is within its nominal quota", () => {
     const { s, admitted } = setup(
       [cq("a", 1, { cohort: "c", preemption: { reclaimWithinCohort: "Any" } }), cq("b", 1, { cohort: "c" })],
