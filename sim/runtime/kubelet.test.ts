@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { KubeObject } from "../store/types";
 import { deviceAssignments } from "./devices";
-import { condition, events, pod, startTestSim, waitFor, type TestSim } from "./test-sim";
+import { condition, events, history, pod, startTestSim, waitFor, type TestSim } from "./test-sim";
 
 // A tiny local program standing in for a mapped image: an HTTP server on the pod IP that ignores SIGTERM.
 const program = `
@@ -91,6 +91,22 @@ describe("kubelet", () => {
     expect(p.status.phase).toBe("Running");
     expect(condition(p, "Ready")).toMatchObject({ status: "False", reason: "ContainersNotReady", message: "containers with unready status: [c]" });
     expect(p.status.containerStatuses[0]).toMatchObject({ ready: false, started: true });
+  });
+
+  it("runs init containers to completion before the main containers; a failed init fails a Never pod", async () => {
+    sim = await startTestSim(topology, 100);
+    const script = (s: string) => ({ image: "busybox:1", command: ["sh", "-c", s] });
+    sim.store.create("pods", pod("init-ok", { restartPolicy: "Never", initContainers: [{ name: "setup", ...script("echo preparing; sleep 1") }], containers: [{ name: "main", ...script("echo main") }] }));
+    sim.store.create("pods", pod("init-bad", { restartPolicy: "Never", initContainers: [{ name: "setup", ...script("exit 4") }], containers: [{ name: "main", ...script("echo never") }] }));
+    const seen = history(sim.store, "pods", "init-ok");
+    const ok = await waitFor(sim.store, () => get("init-ok")?.status?.phase === "Succeeded" && get("init-ok"));
+    seen.stop();
+    expect(ok.status.initContainerStatuses[0]).toMatchObject({ name: "setup", ready: true, state: { terminated: { exitCode: 0, reason: "Completed" } } });
+    expect(seen.versions.some((v) => condition(v, "Initialized")?.reason === "ContainersNotInitialized" && v.status.containerStatuses?.[0]?.state?.waiting?.reason === "PodInitializing")).toBe(true);
+    expect(sim.logs.read("default", "init-ok", "setup")).toBe("preparing\n");
+    const bad = await waitFor(sim.store, () => get("init-bad")?.status?.phase === "Failed" && get("init-bad"));
+    expect(bad.status.initContainerStatuses[0].state.terminated.exitCode).toBe(4);
+    expect(bad.status.containerStatuses[0].state.waiting.reason).toBe("PodInitializing");
   });
 
   it("reports ErrImagePull then ImagePullBackOff for a missing image", async () => {

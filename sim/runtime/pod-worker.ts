@@ -1,6 +1,6 @@
 import type { KubeObject, PodLogs, SimClock, Store } from "../store/types";
 import type { SimLogger } from "../log";
-import type { ImageSpec, NodeSpec, Topology } from "../topology/types";
+import type { NodeSpec, Topology } from "../topology/types";
 import type { DeviceAllocator } from "./devices";
 import { ContainerConfigError, containerEnv, type ContainerSpec } from "./env";
 import { recordEvent, setCondition } from "./events";
@@ -8,6 +8,7 @@ import { containerStatus, newContainerState, podPhase, type ContainerState } fro
 import { startContainer } from "./container-runner";
 import type { PodIPPool } from "./pod-ip";
 import { startReadinessProbe } from "./probes";
+import { matchImage, pullImage } from "./image-pull";
 
 export interface KubeletDeps {
   store: Store;
@@ -24,14 +25,12 @@ export interface KubeletDeps {
 const component = "kubelet";
 const maxBackoffMs = 300_000;
 
-/** Image reference patterns: `*` matches anything ("quay.io/jupyter/*", "busybox:*"). */
-export function matchImage(topology: Topology, image: string): ImageSpec | undefined {
-  return topology.images.find((i) => new RegExp(`^${i.match.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`).test(image));
-}
-
 /** Runs one pod bound to a node: sandbox (IP, devices), image pulls, containers, restarts, probes, termination. */
 export class PodWorker {
   private readonly cs: ContainerState[];
+  private readonly init: ContainerState[];
+  private initialized = false;
+  private initFailed = false;
   private ip?: string;
   private terminating = false;
   private finished = false;
@@ -41,8 +40,15 @@ export class PodWorker {
 
   constructor(private pod: KubeObject, private readonly node: NodeSpec | undefined, private readonly d: KubeletDeps) {
     this.cs = ((pod.spec?.containers ?? []) as ContainerSpec[]).map(newContainerState);
+    this.init = ((pod.spec?.initContainers ?? []) as ContainerSpec[]).map(newContainerState);
+    if (this.init.length) for (const c of this.cs) c.state = { waiting: { reason: "PodInitializing" } };
   }
 
+  private all() { return [...this.init, ...this.cs]; }
+  private phase() {
+    if (this.initFailed) return "Failed";
+    return this.initialized ? podPhase(this.cs) : "Pending";
+  }
   private get ns() { return this.pod.metadata.namespace!; }
   private get name() { return this.pod.metadata.name!; }
   private now() { return new Date(this.d.clock.now()).toISOString(); }
@@ -79,13 +85,26 @@ export class PodWorker {
     this.ip = this.d.ips.allocate();
     const assigned = this.d.devices.allocate(this.pod, this.pod.spec.nodeName);
     this.flush();
-    await Promise.all(this.cs.map((c) => this.runContainer(c, assigned.get(c.spec.name) ?? [])));
+    // Init containers run one after the other to completion; sidecars (restartPolicy Always) keep running.
+    for (const c of this.init) {
+      const gpus = assigned.get(c.spec.name) ?? [];
+      if ((c.spec as { restartPolicy?: string }).restartPolicy === "Always") void this.runContainer(c, gpus, "sidecar");
+      else if (!(await this.runContainer(c, gpus, "init"))) return;
+    }
+    this.initialized = true;
+    this.flush();
+    await Promise.all(this.cs.map((c) => this.runContainer(c, assigned.get(c.spec.name) ?? [], "main")));
   }
 
-  private async runContainer(c: ContainerState, gpus: { uuid: string; migUuid?: string }[]) {
+  /** Runs a container through restarts; resolves true when an init container completed. */
+  private async runContainer(c: ContainerState, gpus: { uuid: string; migUuid?: string }[], kind: "init" | "sidecar" | "main"): Promise<boolean> {
     let backoff = 10_000;
     while (!this.terminating) {
-      if (!(await this.pull(c))) return;
+      const nodeName = this.pod.spec.nodeName as string;
+      const cache = this.d.pulled.get(nodeName) ?? new Set<string>();
+      this.d.pulled.set(nodeName, cache);
+      const pulled = await pullImage(c, { topology: this.d.topology, cache, event: (t, r, m) => this.event(t, r, m, c), sleep: (ms) => this.sleep(ms), flush: () => this.flush() });
+      if (!pulled) return false;
       let env: Record<string, string>;
       try {
         env = { HOSTNAME: this.pod.spec.hostname ?? this.name, ...containerEnv(this.d.store, { ...this.pod, status: { ...this.pod.status, podIP: this.ip, hostIP: this.hostIP() } }, c.spec) };
@@ -94,7 +113,7 @@ export class PodWorker {
         c.state = { waiting: { reason: "CreateContainerConfigError", message: e.message } };
         this.event("Warning", "Failed", `Error: ${e.message}`, c);
         this.flush();
-        if (!(await this.sleep(backoff))) return;
+        if (!(await this.sleep(backoff))) return false;
         backoff = Math.min(backoff * 2, maxBackoffMs);
         continue;
       }
@@ -110,7 +129,7 @@ export class PodWorker {
       if (this.terminating) {
         // Deleted while the container was starting: it never counts as running.
         run.kill();
-        return;
+        return false;
       }
       c.run = run;
       c.state = { running: { startedAt: this.now() } };
@@ -137,13 +156,22 @@ export class PodWorker {
       c.state = { terminated: { exitCode: exit.exitCode, reason: exit.reason, ...(exit.message ? { message: exit.message } : {}), startedAt, finishedAt: this.now(), containerID: c.containerID } };
       c.ready = false;
       c.started = false;
-      if (this.terminating) return;
+      if (this.terminating) return false;
       const policy = this.pod.spec.restartPolicy ?? "Always";
-      if (policy === "Never" || (policy === "OnFailure" && exit.exitCode === 0)) {
+      if (kind === "init" && exit.exitCode === 0) {
         c.done = true;
+        c.ready = true;
         this.flush();
-        if (podPhase(this.cs) !== "Running" && podPhase(this.cs) !== "Pending") this.releaseResources();
-        return;
+        return true;
+      }
+      const finished = kind === "init" ? policy === "Never" : kind === "main" && (policy === "Never" || (policy === "OnFailure" && exit.exitCode === 0));
+      if (finished) {
+        c.done = true;
+        if (kind === "init") this.initFailed = true;
+        this.flush();
+        const phase = this.phase();
+        if (phase === "Succeeded" || phase === "Failed") this.podEnded();
+        return false;
       }
       c.lastState = c.state;
       c.restartCount++;
@@ -151,46 +179,16 @@ export class PodWorker {
       c.state = { waiting: { reason: "CrashLoopBackOff", message: msg } };
       this.event("Warning", "BackOff", `Back-off restarting failed container ${c.spec.name} in pod ${this.name}_${this.ns}(${this.pod.metadata.uid})`, c);
       this.flush();
-      if (!(await this.sleep(backoff))) return;
-      backoff = Math.min(backoff * 2, maxBackoffMs);
-    }
-  }
-
-  /** Pulls the container's image (or finds it on the node); false if the pod started terminating. */
-  private async pull(c: ContainerState): Promise<boolean> {
-    const image = c.spec.image ?? "";
-    const spec = matchImage(this.d.topology, image);
-    const nodeName = this.pod.spec.nodeName as string;
-    const cache = this.d.pulled.get(nodeName) ?? new Set<string>();
-    this.d.pulled.set(nodeName, cache);
-    const policy = (c.spec as { imagePullPolicy?: string }).imagePullPolicy ?? "IfNotPresent";
-    if (cache.has(image) && policy !== "Always") {
-      this.event("Normal", "Pulled", `Container image "${image}" already present on machine`, c);
-      return true;
-    }
-    let backoff = 10_000;
-    for (;;) {
-      this.event("Normal", "Pulling", `Pulling image "${image}"`, c);
-      const ms = cache.has(image) ? 100 : spec?.pullMs ?? this.d.topology.defaultPullMs;
-      if (!(await this.sleep(ms))) return false;
-      if (!spec?.missing) {
-        cache.add(image);
-        this.event("Normal", "Pulled", `Successfully pulled image "${image}" in ${ms}ms (${ms}ms including waiting). Image size: 104857600 bytes.`, c);
-        return true;
-      }
-      const why = `failed to pull and unpack image "${image}": failed to resolve reference "${image}": not found`;
-      this.event("Warning", "Failed", `Failed to pull image "${image}": ${why}`, c);
-      this.event("Warning", "Failed", "Error: ErrImagePull", c);
-      c.state = { waiting: { reason: "ErrImagePull", message: `rpc error: code = NotFound desc = ${why}` } };
-      this.flush();
-      if (!(await this.sleep(Math.min(backoff, 1000)))) return false;
-      this.event("Normal", "BackOff", `Back-off pulling image "${image}"`, c);
-      this.event("Warning", "Failed", "Error: ImagePullBackOff", c);
-      c.state = { waiting: { reason: "ImagePullBackOff", message: `Back-off pulling image "${image}"` } };
-      this.flush();
       if (!(await this.sleep(backoff))) return false;
       backoff = Math.min(backoff * 2, maxBackoffMs);
     }
+    return false;
+  }
+
+  /** The pod reached Succeeded/Failed: sidecars stop, and the IP and devices are free again. */
+  private podEnded() {
+    for (const c of this.init) c.run?.kill();
+    this.releaseResources();
   }
 
   private cachedHostIP?: string;
@@ -204,7 +202,7 @@ export class PodWorker {
   private releaseResources() {
     if (this.ip) this.d.ips.release(this.ip);
     this.d.devices.release(this.ns, this.name);
-    for (const c of this.cs) this.d.logs.end(this.ns, this.name, c.spec.name);
+    for (const c of this.all()) this.d.logs.end(this.ns, this.name, c.spec.name);
   }
 
   /** Graceful termination: SIGTERM, wait the grace period (simulated), SIGKILL, final status, then removal. */
@@ -213,7 +211,7 @@ export class PodWorker {
     this.terminating = true;
     for (const wake of [...this.sleepers]) wake();
     const graceS = this.pod.metadata.deletionGracePeriodSeconds ?? this.pod.spec.terminationGracePeriodSeconds ?? 30;
-    const running = this.cs.filter((c) => c.run);
+    const running = this.all().filter((c) => c.run);
     for (const c of running) {
       this.event("Normal", "Killing", `Stopping container ${c.spec.name}`, c);
       c.run!.stop();
@@ -229,7 +227,7 @@ export class PodWorker {
       // Give the per-container loops a turn to record the exit.
       await new Promise((r) => setImmediate(r));
     }
-    for (const c of this.cs) {
+    for (const c of this.all()) {
       c.stopProbe?.();
       if (!c.lastExit && !("terminated" in c.state)) c.state = { terminated: { exitCode: 137, reason: "ContainerStatusUnknown", message: "The container could not be located when the pod was terminated", finishedAt: this.now() } };
       c.done = true;
@@ -246,7 +244,7 @@ export class PodWorker {
   abort() {
     this.terminating = true;
     for (const wake of [...this.sleepers]) wake();
-    for (const c of this.cs) {
+    for (const c of this.all()) {
       c.stopProbe?.();
       c.run?.kill();
     }
@@ -266,7 +264,8 @@ export class PodWorker {
 
   private writeStatus() {
     const now = this.now();
-    const phase = podPhase(this.cs);
+    const phase = this.phase();
+    const pendingInit = this.init.filter((c) => !c.done && (c.spec as { restartPolicy?: string }).restartPolicy !== "Always").map((c) => c.spec.name);
     const unready = this.cs.filter((c) => !c.ready).map((c) => c.spec.name);
     const terminal = phase === "Succeeded" || phase === "Failed";
     const hostIP = this.hostIP();
@@ -278,12 +277,14 @@ export class PodWorker {
         if (this.ip) Object.assign(s, { podIP: this.ip, podIPs: [{ ip: this.ip }] });
         s.startTime ??= now;
         setCondition(s, "PodReadyToStartContainers", this.ip && !terminal ? "True" : "False", undefined, undefined, now);
-        setCondition(s, "Initialized", "True", undefined, undefined, now);
+        if (pendingInit.length && !terminal) setCondition(s, "Initialized", "False", "ContainersNotInitialized", `containers with incomplete status: [${pendingInit.join(" ")}]`, now);
+        else setCondition(s, "Initialized", "True", undefined, undefined, now);
         const reason = terminal ? "PodCompleted" : unready.length ? "ContainersNotReady" : undefined;
         const message = !terminal && unready.length ? `containers with unready status: [${unready.join(" ")}]` : undefined;
         setCondition(s, "ContainersReady", unready.length ? "False" : "True", reason, message, now);
         setCondition(s, "Ready", unready.length ? "False" : "True", reason, message, now);
         s.containerStatuses = this.cs.map(containerStatus);
+        if (this.init.length) s.initContainerStatuses = this.init.map(containerStatus);
       }, { subresource: "status" });
     } catch (e) {
       this.d.log.debug("pod status update failed", { pod: `${this.ns}/${this.name}`, error: (e as Error).message });
