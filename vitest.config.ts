@@ -5,7 +5,7 @@ export default defineConfig({
   resolve: { alias: { "@": fileURLToPath(new URL("./", import.meta.url)) } },
   test: {
     include: ["**/*.test.ts", "**/*.test.tsx"],
-    exclude: ["node_modules/**", "e2e/**", ".next/**", ".data/**", "lib/generated/**"],
+    exclude: ["node_modules/**", "tmp/**", "e2e/**", ".next/**", ".data/**", "lib/generated/**"],
     environment: "node",
     testTimeout: 30_000,
     hookTimeout: 60_000,
