@@ -116,7 +116,9 @@ function startProcess(o: RunOptions, program: NonNullable<ImageSpec["program"]>)
   const vars = { ...simVars, ...progEnv, ...o.env };
   const argv = (program.useContainerCommand ? [...(c.command ?? program.command), ...(c.args ?? [])] : [...program.command, ...(c.args ?? [])]).map((a) => expandVars(a, vars));
   const { cwd, temp } = workDir(c.workingDir);
-  const env: Record<string, string> = { PATH: process.env.PATH ?? "/usr/bin:/bin", LANG: process.env.LANG ?? "C.UTF-8", HOME: cwd, ...vars };
+  const env: Record<string, string> = { PATH: process.env.PATH ?? "/usr/bin:/bin", LANG: process.env.LANG ?? "C.UTF-8", ...vars };
+  // The image's home (e.g. /home/<user> on a volume) is not on this host: use the working directory.
+  if (!env.HOME || !existsSync(env.HOME)) env.HOME = cwd;
   // Never through a shell; its own process group so SIGTERM/SIGKILL reach children (kernels) too.
   // The project augments ProcessEnv with required app keys; a container env is just strings.
   const child = spawn(argv[0]!, argv.slice(1), { cwd, env: env as unknown as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"], detached: true });

@@ -10,13 +10,13 @@ import { startRuntime } from "./index";
 /** An in-process store + runtime for the runtime's tests (no HTTP server): the real store, clock and topology loader. */
 export interface TestSim { ctx: SimContext; store: MemoryStore; logs: MemoryPodLogs; runtime: SimPart; stop(): Promise<void> }
 
-export async function startTestSim(topologyYaml: string, scale = 100): Promise<TestSim> {
+export async function startTestSim(topologyYamlOrPath: string, scale = 100): Promise<TestSim> {
   const clock = createClock(scale);
   const store = new MemoryStore({ now: () => clock.now() });
   registerBuiltins(store);
   for (const name of ["default", "team"]) store.create("namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name } });
   const logs = new MemoryPodLogs(() => clock.now());
-  const ctx: SimContext = { store, logs, clock, topology: loadTopology(topologyYaml), log: createLogger("error"), registerRoute: () => {} };
+  const ctx: SimContext = { store, logs, clock, topology: loadTopology(topologyYamlOrPath), log: createLogger("error"), registerRoute: () => {} };
   const runtime = await startRuntime(ctx);
   return { ctx, store, logs, runtime, stop: () => runtime.stop() };
 }
