@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { applyDefaults } from "./defaults";
 import { ResourceTable } from "./resource-table";
-import { parseFieldSelector, parseLabelSelector, matchesFields, matchesLabels } from "./selectors";
+import { parseFieldSelector, parseLabelSelector, matchesFields, matchesLabels, selectableView } from "./selectors";
 import {
   ApiError,
   type AdmissionHook,
@@ -164,7 +164,7 @@ export class MemoryStore implements Store {
     obj.metadata.resourceVersion = String(++this.rv);
     t.put(obj);
     this.owners.update(t.gr, obj, old);
-    this.hub.record({ rv: this.rv, gr: t.gr, type, object: obj, old });
+    this.hub.record({ rv: this.rv, gr: t.gr, type, object: obj, old: old && selectableView(t.gr, old) });
     return clone(obj);
   }
 
@@ -216,6 +216,11 @@ export class MemoryStore implements Store {
   }
 
   update(gr: string, input: KubeObject, opts: { subresource?: "status" } = {}): KubeObject {
+    return this.updateOwned(gr, input, opts, false);
+  }
+
+  /** `owned`: the input is a private copy the store may keep (saves a clone on the mutate path). */
+  private updateOwned(gr: string, input: KubeObject, opts: { subresource?: "status" }, owned: boolean): KubeObject {
     const t = this.table(gr);
     const name = input.metadata?.name;
     if (!name) throw invalidError(t.def, "", [{ field: "metadata.name", reason: "FieldValueRequired", message: "Required value: name is required" }]);
@@ -230,9 +235,9 @@ export class MemoryStore implements Store {
     let obj: KubeObject;
     if (opts.subresource === "status") {
       obj = clone(old);
-      obj.status = clone(input.status);
+      obj.status = owned ? input.status : clone(input.status);
     } else {
-      obj = clone(input);
+      obj = owned ? input : clone(input);
       if (hasStatus) obj.status = clone(old.status);
       obj.apiVersion = old.apiVersion;
       obj.kind = old.kind;
@@ -269,7 +274,7 @@ export class MemoryStore implements Store {
     if (!cur) throw this.notFound(t, name);
     const copy = clone(cur);
     fn(copy);
-    return this.update(gr, copy, opts);
+    return this.updateOwned(gr, copy, opts ?? {}, true);
   }
 
   /** Whether a deleting object needs nothing more than its finalizers gone (pods wait for the kubelet). */

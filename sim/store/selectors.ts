@@ -101,6 +101,23 @@ const supportedFields: Record<string, string[]> = {
   "batch/jobs": ["status.successful"],
 };
 
+/**
+ * The part of an object selectors can see (name, namespace, labels and the selectable fields), so
+ * watch history can keep it for the previous version instead of the whole object.
+ */
+export function selectableView(gr: string, obj: KubeObject): KubeObject {
+  const view: KubeObject = { apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name: obj.metadata.name, namespace: obj.metadata.namespace, labels: obj.metadata.labels } };
+  for (const f of supportedFields[gr] ?? []) {
+    const v = fieldValue(obj, f);
+    if (v === "") continue;
+    const parts = f.split(".");
+    let cur = view as Record<string, unknown>;
+    for (const p of parts.slice(0, -1)) cur = (cur[p] ??= {}) as Record<string, unknown>;
+    cur[parts[parts.length - 1]!] = f === "source" ? { component: v } : v;
+  }
+  return view;
+}
+
 export function parseFieldSelector(gr: string, selector: string | undefined): FieldRequirement[] {
   if (!selector || !selector.trim()) return [];
   return splitTopLevel(selector).map((part) => {

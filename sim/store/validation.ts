@@ -154,7 +154,14 @@ function canonical(v: unknown): string {
   }
   return JSON.stringify(v ?? null);
 }
-export const same = (a: unknown, b: unknown) => canonical(a) === canonical(b);
+export function same(a: unknown, b: unknown): boolean {
+  // Fast path: copies of one object keep their key order, so plain JSON usually decides.
+  const ja = JSON.stringify(a ?? null);
+  const jb = JSON.stringify(b ?? null);
+  if (ja === jb) return true;
+  if (ja.length !== jb.length) return false;
+  return canonical(a) === canonical(b);
+}
 
 /**
  * Pod spec is immutable after creation except container images, activeDeadlineSeconds, added
@@ -163,6 +170,7 @@ export const same = (a: unknown, b: unknown) => canonical(a) === canonical(b);
  * not use).
  */
 function podUpdateCauses(old: KubeObject, obj: KubeObject): FieldCause[] {
+  if (same(old.spec, obj.spec)) return [];
   const a = structuredClone(old.spec ?? {});
   const b = structuredClone(obj.spec ?? {});
   for (const s of [a, b]) {

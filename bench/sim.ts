@@ -1,0 +1,116 @@
+/**
+ * `npm run bench:sim`: the simulator with the default topology as its own process; 1,000 pods and
+ * 200 jobs created through client-node with several watches open. Reports pod create latency,
+ * create→Running latency (p50/p99), API requests/s and the simulator's peak RSS (target < 300 MB).
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BatchV1Api, CoreV1Api, KubeConfig, Watch, type V1Pod } from "@kubernetes/client-node";
+
+const PODS = Number(process.env.BENCH_PODS ?? 1000);
+const JOBS = Number(process.env.BENCH_JOBS ?? 200);
+const CONCURRENCY = 20;
+const ns = "default";
+
+const pct = (xs: number[], p: number) => {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+
+async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {
+  let i = 0;
+  await Promise.all(Array.from({ length: n }, async () => {
+    while (i < items.length) await fn(items[i++]!);
+  }));
+}
+
+function peakRssMb(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "bench-sim-"));
+  const kubeconfig = join(dir, "kubeconfig.yaml");
+  const child = spawn(process.execPath, ["--import", "tsx", "sim/main.ts", "--port", "0", "--kubeconfig", kubeconfig], { stdio: ["ignore", "pipe", "inherit"] });
+  const started = Date.now();
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on("data", (d: Buffer) => d.toString().includes("sim ready") && resolve());
+    child.on("exit", (code) => reject(new Error(`simulator exited with ${code}`)));
+  });
+  const startupMs = Date.now() - started;
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  const core = kc.makeApiClient(CoreV1Api);
+  const batch = kc.makeApiClient(BatchV1Api);
+
+  const createdAt = new Map<string, number>();
+  const runningAfter: number[] = [];
+  const seenRunning = new Set<string>();
+  const watch = new Watch(kc);
+  let events = 0;
+  const watches = await Promise.all([
+    watch.watch(`/api/v1/namespaces/${ns}/pods`, {}, (_t, pod: V1Pod) => {
+      events++;
+      const name = pod.metadata?.name ?? "";
+      const t0 = createdAt.get(name);
+      if (pod.status?.phase === "Running" && t0 !== undefined && !seenRunning.has(name)) {
+        seenRunning.add(name);
+        runningAfter.push(Date.now() - t0);
+      }
+    }, () => {}),
+    watch.watch(`/api/v1/pods`, { labelSelector: "bench=pod" }, () => events++, () => {}),
+    watch.watch(`/apis/batch/v1/namespaces/${ns}/jobs`, {}, () => events++, () => {}),
+    watch.watch(`/api/v1/nodes`, {}, () => events++, () => {}),
+  ]);
+
+  let requests = 0;
+  const createLatency: number[] = [];
+  const t0 = Date.now();
+  await pool(Array.from({ length: PODS }, (_, i) => i), CONCURRENCY, async (i) => {
+    const name = `bench-${i}`;
+    const start = Date.now();
+    createdAt.set(name, start);
+    await core.createNamespacedPod({
+      namespace: ns,
+      body: { metadata: { name, labels: { bench: "pod" } }, spec: { restartPolicy: "Never", containers: [{ name: "c", image: "busybox:1.36", command: ["sh", "-c", "sleep 5"] }] } },
+    });
+    requests++;
+    createLatency.push(Date.now() - start);
+  });
+  await pool(Array.from({ length: JOBS }, (_, i) => i), CONCURRENCY, async (i) => {
+    await batch.createNamespacedJob({
+      namespace: ns,
+      body: { metadata: { name: `bench-job-${i}` }, spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "c", image: "busybox:1.36", command: ["sh", "-c", "sleep 1"] }] } } } },
+    });
+    requests++;
+  });
+  // Reads under load, as controllers and the portal do.
+  await pool(Array.from({ length: 200 }, (_, i) => i), CONCURRENCY, async (i) => {
+    if (i % 2) await core.listNamespacedPod({ namespace: ns, labelSelector: "bench=pod", limit: 100 });
+    else await core.readNamespacedPod({ name: `bench-${i}`, namespace: ns });
+    requests++;
+  });
+  const writeSeconds = (Date.now() - t0) / 1000;
+  // Give pods up to 60 s to reach Running (they need the runtime part).
+  for (let i = 0; i < 600 && seenRunning.size < PODS; i++) await new Promise((r) => setTimeout(r, 100));
+
+  const rss = peakRssMb(child.pid!);
+  console.log(`simulator startup: ${startupMs} ms`);
+  console.log(`created ${PODS} pods and ${JOBS} jobs, ${requests} API requests in ${writeSeconds.toFixed(1)} s: ${(requests / writeSeconds).toFixed(0)} requests/s (concurrency ${CONCURRENCY}, ${watches.length} watches, ${events} watch events)`);
+  console.log(`pod create latency: p50 ${pct(createLatency, 50)} ms, p99 ${pct(createLatency, 99)} ms`);
+  console.log(`pod create→Running: ${runningAfter.length}/${PODS} reached Running; p50 ${pct(runningAfter, 50)} ms, p99 ${pct(runningAfter, 99)} ms`);
+  console.log(`simulator peak RSS: ${rss.toFixed(0)} MB (target < 300 MB)${rss < 300 ? "" : "  ** over target **"}`);
+  for (const w of watches) w.abort();
+  child.kill("SIGTERM");
+  await new Promise((r) => child.on("exit", r));
+  rmSync(dir, { recursive: true, force: true });
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
