@@ -1,0 +1,26 @@
+import { notFound } from "next/navigation";
+import { z } from "zod";
+import { PageHeader } from "@/components/ui/page-header";
+import { SessionDetail } from "@/components/sessions/session-detail";
+import { requireUser } from "@/lib/auth/session";
+import { isAppError } from "@/lib/errors/app-error";
+import { getSession } from "@/lib/sessions/list-sessions";
+
+export const dynamic = "force-dynamic";
+
+export default async function SessionPage({ params }: { params: Promise<{ id: string }> }) {
+  const user = await requireUser();
+  const { id } = await params;
+  if (!z.uuid().safeParse(id).success) notFound();
+  const session = await getSession({ userId: user.id, sessionId: id }).catch((e: unknown) => {
+    // Someone else's session is "not found", exactly like one that does not exist.
+    if (isAppError(e) && e.code === "NOT_FOUND") notFound();
+    throw e;
+  });
+  return (
+    <>
+      <PageHeader title={`Session ${session.name}`} />
+      <SessionDetail initial={session} />
+    </>
+  );
+}
