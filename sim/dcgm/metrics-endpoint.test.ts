@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { request } from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MIG, startTestCluster, waitFor, type TestCluster } from "../kueue/test-cluster";
@@ -47,5 +48,12 @@ describe("metrics endpoints", () => {
     expect(kueue).toContain("# TYPE kueue_pending_workloads gauge");
     const all = (await get("/metrics")).text;
     for (const name of ["DCGM_FI_PROF_GR_ENGINE_ACTIVE", "kube_pod_container_resource_requests", "kueue_pending_workloads"]) expect(all).toContain(`# TYPE ${name} gauge`);
+  });
+
+  it("passes promtool's parser and linter, except the camelCase labels the real DCGM exporter has too", async () => {
+    const text = (await get("/metrics")).text;
+    const r = spawnSync("/usr/bin/promtool", ["check", "metrics"], { input: text, encoding: "utf8" });
+    const problems = `${r.stdout}${r.stderr}`.split("\n").filter((l) => l.trim() && !/^DCGM_FI_\w+ label names should be written in 'snake_case' not 'camelCase'$/.test(l));
+    expect(problems).toEqual([]);
   });
 });

@@ -59,10 +59,10 @@ export async function startKueue(ctx: SimContext): Promise<SimPart> {
     ...[GR.clusterQueues, GR.localQueues, GR.flavors, "namespaces"].map((gr) => store.watch(gr, (ev) => ev.type !== "BOOKMARK" && trigger())),
   ];
   ctx.registerRoute("GET", "/kueue/metrics", (_req, res) => {
-    res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" }).end(renderKueueMetrics(scheduler.last));
+    res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" }).end(renderKueueMetrics(scheduler.last) + scheduler.counters.render());
   });
   // The DCGM exporter and kube-state-metrics stand-ins start here too (sim/index.ts starts one part for both).
-  const metrics = startMetrics(ctx, () => renderKueueMetrics(scheduler.last));
+  const metrics = startMetrics(ctx, () => renderKueueMetrics(scheduler.last) + scheduler.counters.render());
   trigger();
   return {
     stop: async () => {

@@ -1,6 +1,6 @@
 import { Watch } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KUEUE, MIG, clusterQueue, condition, flavor, gpuJob, localQueue, startTestCluster, waitFor, type Obj, type TestCluster } from "./test-cluster";
+import { KUEUE, MIG, clusterQueue, condition, flavor, gpuJob, localQueue, simText, startTestCluster, waitFor, type Obj, type TestCluster } from "./test-cluster";
 import { jobWorkloadName, podWorkloadName } from "./workload-name";
 
 /** Issue 4 point 5: an interactive ClusterQueue holding all GPU quota reclaims it from batch. */
@@ -110,5 +110,13 @@ describe("interactive reclaims batch (reference §2.4 pattern B)", () => {
       const pods = await c.core.listNamespacedPod({ namespace: ns });
       return !pods.items.some((p) => p.metadata?.name === "jupyter-alice");
     }, "interactive pod gone");
+  });
+
+  it("counts admissions and the preemption in Kueue's metrics", async () => {
+    const text = await simText(c, "/kueue/metrics");
+    expect(text).toContain('kueue_preempted_workloads_total{preempting_cluster_queue="interactive",reason="InCohortReclamation"} 1');
+    expect(text).toContain('kueue_evicted_workloads_total{cluster_queue="batch",reason="Preempted",underlying_cause="",priority_class=""} 1');
+    expect(text).toMatch(/kueue_admitted_workloads_total\{cluster_queue="batch",priority_class=""\} 8\n/);
+    expect(text).toMatch(/kueue_admission_wait_time_seconds_count\{cluster_queue="interactive",priority_class=""\} 1\n/);
   });
 });

@@ -7,6 +7,7 @@ import { addUsage, assignFlavors, type Snapshot } from "./quota";
 import { findTargets, preemptionMessage, queueOrder, type AdmittedWorkload } from "./preemption";
 import { admit, evict, hasReservation, isEvicted, isFinished, releaseEvicted, reservedUsage, setPending } from "./workload-status";
 import { missingFlavors } from "./queue-status";
+import { KueueCounters } from "./kueue-counters";
 
 /** Real milliseconds between the starts of two scheduling cycles at most. */
 const MIN_CYCLE_GAP_MS = 5;
@@ -50,6 +51,7 @@ export class KueueScheduler {
   private readonly cache = new Map<string, KubeObject>();
   private readonly unwatch: () => void;
   last: CycleResult | undefined;
+  readonly counters = new KueueCounters();
 
   constructor(private readonly ctx: SimContext, private readonly hooks: SchedulerHooks) {
     const key = (o: KubeObject) => `${o.metadata.namespace}/${o.metadata.name}`;
@@ -159,7 +161,9 @@ export class KueueScheduler {
       if (r.mode === "Fit") {
         const written = admit(store, p.wl, cqName, r.assignments, now);
         if (written) {
-          const waited = Math.max(0, Math.round((Date.parse(now) - p.model.timestamp) / 1000));
+          const waitedS = Math.max(0, (this.ctx.clock.now() - p.model.timestamp) / 1000);
+          this.counters.onAdmitted(cqName, p.wl.spec?.priorityClassName ?? "", waitedS);
+          const waited = Math.round(waitedS);
           recordEvent(store, this.ctx.clock, written, "Normal", "QuotaReserved", `Quota reserved in ClusterQueue ${cqName}, wait time since queued was ${waited}s`, "kueue-admission");
           recordEvent(store, this.ctx.clock, written, "Normal", "Admitted", `Admitted by ClusterQueue ${cqName}, wait time since reservation was 0s`, "kueue-admission");
           addUsage(snapshot, cqName, r.usage, 1);
@@ -176,6 +180,7 @@ export class KueueScheduler {
             const victim = workloads.find((w) => `${w.metadata.namespace}/${w.metadata.name}` === t.victim.wl.key);
             if (victim) {
               evict(store, victim, t.reason, preemptionMessage(p.model, t.reason), now);
+              this.counters.onPreempted(cqName, t.reason, t.victim.clusterQueue, victim.spec?.priorityClassName ?? "");
               recordEvent(store, this.ctx.clock, victim, "Normal", "Preempted", preemptionMessage(p.model, t.reason), "kueue-admission");
             }
             t.victim.evicting = true;

@@ -103,6 +103,18 @@ export function simRequest(c: TestCluster, path: string, init: { method?: string
   });
 }
 
+/** GET of a text endpoint (metrics) over the simulator's HTTPS port, without a token as a scraper does. */
+export function simText(c: TestCluster, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    request(`${c.sim.url}${path}`, { ca: c.sim.caCert }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (d: string) => (text += d));
+      res.on("end", () => resolve(text));
+    }).on("error", reject).end();
+  });
+}
+
 /** Polls `fn` until it returns a truthy value (no fixed sleeps); fails with the last value seen. */
 export async function waitFor<T>(fn: () => Promise<T> | T, what: string, timeoutMs = 15_000): Promise<Exclude<T, false | null | undefined | 0 | "">> {
   const end = Date.now() + timeoutMs;
