@@ -1,0 +1,95 @@
+import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { storageState } from "./accounts";
+
+/**
+ * Sessions end to end: the real stack (`scripts/dev.ts --e2e`: PostgreSQL, development IAM, the
+ * cluster simulator with Kueue, controller, proxy, Next.js). The simulator runs the Debian
+ * jupyter-notebook server for JupyterLab images, so "ready" means a real server answered.
+ */
+
+async function stopAllSessions(request: APIRequestContext): Promise<void> {
+  const res = await request.get("/api/v1/sessions");
+  const { sessions } = (await res.json()) as { sessions: Array<{ id: string; state: string }> };
+  for (const s of sessions.filter((x) => !["stopped", "failed", "stopping"].includes(x.state))) {
+    await request.delete(`/api/v1/sessions/${s.id}`);
+  }
+}
+
+async function spawnJupyterOnMig(page: Page, name: string): Promise<string> {
+  await page.goto("/sessions/new");
+  await page.getByLabel("Image").selectOption({ label: "JupyterLab (SciPy) (JupyterLab)" });
+  await page.getByRole("radio", { name: /^mig-1g\.10gb:/ }).check();
+  await page.getByLabel("Session name (optional)").fill(name);
+  await page.getByRole("button", { name: "Start session" }).click();
+  await expect(page).toHaveURL(/\/sessions\/[0-9a-f-]{36}$/);
+  return page.url().split("/").pop()!;
+}
+
+test.describe("sessions: researcher", () => {
+  test.use({ storageState: storageState("alice") });
+  test.afterEach(async ({ page }) => stopAllSessions(page.request));
+
+  test("spawns JupyterLab on mig-1g.10gb, watches the progress reach ready, stops it", async ({ page }) => {
+    await page.goto("/sessions/new");
+    // Live capacity is shown for each profile the user may use.
+    await expect(page.getByRole("radio", { name: /^mig-1g\.10gb: .*free/ })).toBeVisible();
+    // The whole A100 is for administrators only: not offered to a researcher.
+    await expect(page.getByRole("radio", { name: /^a100:/ })).toHaveCount(0);
+
+    await spawnJupyterOnMig(page, "e2e-lab");
+    const bar = page.getByRole("progressbar", { name: "Session start progress" });
+    await expect(bar).toHaveAttribute("aria-valuenow", "100", { timeout: 60_000 });
+    await expect(page.getByText("Your session is ready.")).toBeVisible();
+    await expect(page.getByRole("link", { name: "Open" })).toHaveAttribute("href", "/user/alice/e2e-lab/");
+
+    await page.goto("/sessions");
+    const row = page.getByRole("row", { name: /e2e-lab/ });
+    await expect(row.getByText("Ready")).toBeVisible();
+    await expect(row).toContainText("A100 MIG 1g.10gb");
+    await row.getByRole("button", { name: "Stop e2e-lab" }).click();
+    await expect(row.getByText("Stopped")).toBeVisible({ timeout: 30_000 });
+  });
+
+  test("a bad session name is shown next to the field and nothing starts", async ({ page }) => {
+    await page.goto("/sessions/new");
+    await page.getByLabel("Session name (optional)").fill("-bad-");
+    await page.getByRole("button", { name: "Start session" }).click();
+    await expect(page.getByText(/lowercase letters, digits and '-'/).first()).toBeVisible();
+    await expect(page).toHaveURL(/\/sessions\/new$/);
+  });
+});
+
+test.describe("sessions: cross-tenant", () => {
+  test("bob cannot see, stop or stream alice's session, and is refused a profile his groups may not use", async ({ browser }) => {
+    const alice = await browser.newContext({ storageState: storageState("alice") });
+    const bob = await browser.newContext({ storageState: storageState("bob") });
+    try {
+      const create = await alice.request.post("/api/v1/sessions", { data: { image: "VS Code", cpu: 1, memoryGiB: 1, name: "private" } });
+      expect(create.status()).toBe(201);
+      const { session } = (await create.json()) as { session: { id: string } };
+
+      const bobPage = await bob.newPage();
+      await bobPage.goto("/sessions");
+      await expect(bobPage.getByRole("row", { name: /private/ })).toHaveCount(0);
+      expect((await bobPage.goto(`/sessions/${session.id}`))?.status()).toBe(404);
+
+      expect((await bob.request.get(`/api/v1/sessions/${session.id}`)).status()).toBe(404);
+      expect((await bob.request.delete(`/api/v1/sessions/${session.id}`)).status()).toBe(404);
+      expect((await bob.request.get(`/api/v1/sessions/${session.id}/events`)).status()).toBe(404);
+      const list = (await (await bob.request.get("/api/v1/sessions")).json()) as { sessions: Array<{ id: string }> };
+      expect(list.sessions.map((s) => s.id)).not.toContain(session.id);
+      // Alice's session is untouched by bob's attempts.
+      const mine = (await (await alice.request.get(`/api/v1/sessions/${session.id}`)).json()) as { session: { state: string } };
+      expect(mine.session.state).not.toMatch(/stopping|stopped/);
+
+      const refused = await bob.request.post("/api/v1/sessions", { data: { image: "VS Code", profile: "a100", cpu: 1, memoryGiB: 1 } });
+      expect(refused.status()).toBe(403);
+      expect(((await refused.json()) as { error: { message: string } }).error.message).toContain("not available to your groups");
+
+      await stopAllSessions(alice.request);
+    } finally {
+      await alice.close();
+      await bob.close();
+    }
+  });
+});
