@@ -29,6 +29,15 @@ test.describe("auth: researcher", () => {
     expect(serious.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
   });
 
+  test("follows the system's dark mode", async ({ page }) => {
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.goto("/");
+    const dark = await page.locator("body").evaluate((b) => getComputedStyle(b).backgroundColor);
+    await page.emulateMedia({ colorScheme: "light" });
+    const light = await page.locator("body").evaluate((b) => getComputedStyle(b).backgroundColor);
+    expect(dark).not.toBe(light);
+  });
+
   test("sends security headers with a nonce-based CSP", async ({ page }) => {
     const response = await page.goto("/");
     const csp = response?.headers()["content-security-policy"] ?? "";
