@@ -96,7 +96,11 @@ describe("kubelet", () => {
   it("runs init containers to completion before the main containers; a failed init fails a Never pod", async () => {
     sim = await startTestSim(topology, 100);
     const script = (s: string) => ({ image: "busybox:1", command: ["sh", "-c", s] });
-    sim.store.create("pods", pod("init-ok", { restartPolicy: "Never", initContainers: [{ name: "setup", ...script("echo preparing; sleep 1") }], containers: [{ name: "main", ...script("echo main") }] }));
+    sim.store.create("pods", pod("init-ok", {
+      restartPolicy: "Never",
+      initContainers: [{ name: "setup", ...script("echo preparing; sleep 1") }, { name: "sidecar", restartPolicy: "Always", ...script("sleep 3600") }],
+      containers: [{ name: "main", ...script("echo main; sleep 1") }],
+    }));
     sim.store.create("pods", pod("init-bad", { restartPolicy: "Never", initContainers: [{ name: "setup", ...script("exit 4") }], containers: [{ name: "main", ...script("echo never") }] }));
     const seen = history(sim.store, "pods", "init-ok");
     const ok = await waitFor(sim.store, () => get("init-ok")?.status?.phase === "Succeeded" && get("init-ok"));
@@ -104,6 +108,10 @@ describe("kubelet", () => {
     expect(ok.status.initContainerStatuses[0]).toMatchObject({ name: "setup", ready: true, state: { terminated: { exitCode: 0, reason: "Completed" } } });
     expect(seen.versions.some((v) => condition(v, "Initialized")?.reason === "ContainersNotInitialized" && v.status.containerStatuses?.[0]?.state?.waiting?.reason === "PodInitializing")).toBe(true);
     expect(sim.logs.read("default", "init-ok", "setup")).toBe("preparing\n");
+    // The sidecar ran alongside main and was stopped when the pod ended, without restarting.
+    expect(seen.versions.some((v) => v.status.initContainerStatuses?.[1]?.state?.running)).toBe(true);
+    await waitFor(sim.store, () => get("init-ok")?.status.initContainerStatuses?.[1]?.state?.terminated, "sidecar stopped");
+    expect(get("init-ok")!.status.initContainerStatuses[1].restartCount).toBe(0);
     const bad = await waitFor(sim.store, () => get("init-bad")?.status?.phase === "Failed" && get("init-bad"));
     expect(bad.status.initContainerStatuses[0].state.terminated.exitCode).toBe(4);
     expect(bad.status.containerStatuses[0].state.waiting.reason).toBe("PodInitializing");

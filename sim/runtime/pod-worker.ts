@@ -31,6 +31,8 @@ export class PodWorker {
   private readonly init: ContainerState[];
   private initialized = false;
   private initFailed = false;
+  /** Succeeded or Failed: nothing restarts any more (sidecars included). */
+  private ended = false;
   private ip?: string;
   private terminating = false;
   private finished = false;
@@ -156,7 +158,8 @@ export class PodWorker {
       c.state = { terminated: { exitCode: exit.exitCode, reason: exit.reason, ...(exit.message ? { message: exit.message } : {}), startedAt, finishedAt: this.now(), containerID: c.containerID } };
       c.ready = false;
       c.started = false;
-      if (this.terminating) return false;
+      if (this.ended) this.flush(); // a sidecar stopped because the pod ended
+      if (this.terminating || this.ended) return false;
       const policy = this.pod.spec.restartPolicy ?? "Always";
       if (kind === "init" && exit.exitCode === 0) {
         c.done = true;
@@ -187,6 +190,7 @@ export class PodWorker {
 
   /** The pod reached Succeeded/Failed: sidecars stop, and the IP and devices are free again. */
   private podEnded() {
+    this.ended = true;
     for (const c of this.init) c.run?.kill();
     this.releaseResources();
   }
