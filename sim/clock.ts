@@ -1,5 +1,8 @@
 import type { SimClock } from "./store/types";
 
+/** setTimeout's limit (about 24.8 days); longer waits are chained, or Node would fire them at once. */
+const maxTimeout = 2 ** 31 - 1;
+
 /**
  * Simulated time (SIM_TIME_SCALE): simulated time runs `scale` times faster than wall time, starting
  * at the wall-clock instant the clock was created, so timestamps stay close to real ones and
@@ -8,14 +11,21 @@ import type { SimClock } from "./store/types";
 export function createClock(scale: number): SimClock {
   if (!Number.isFinite(scale) || scale <= 0) throw new Error(`time scale must be a positive number, got ${scale}`);
   const origin = Date.now();
-  const toReal = (simMs: number) => Math.max(0, simMs / scale);
+  const after = (simMs: number, fn: () => void) => {
+    let remaining = Math.max(0, simMs / scale);
+    let t: NodeJS.Timeout;
+    const arm = () => {
+      const step = Math.min(remaining, maxTimeout);
+      remaining -= step;
+      t = setTimeout(() => (remaining > 0 ? arm() : fn()), step);
+    };
+    arm();
+    return () => clearTimeout(t);
+  };
   return {
     scale,
     now: () => origin + (Date.now() - origin) * scale,
-    sleep: (simMs) => new Promise((resolve) => setTimeout(resolve, toReal(simMs))),
-    after: (simMs, fn) => {
-      const t = setTimeout(fn, toReal(simMs));
-      return () => clearTimeout(t);
-    },
+    sleep: (simMs) => new Promise<void>((resolve) => void after(simMs, resolve)),
+    after,
   };
 }
