@@ -109,6 +109,26 @@ describe("priorities", () => {
   });
 });
 
+describe("deactivation", () => {
+  it("evicts a workload set inactive, keeps it out of the queue, and admits it again when reactivated", async () => {
+    await createCq(clusterQueue("pausable", { [MIG]: 1 }));
+    await createLq("pausable", "pausable");
+    const wl = await submit("pausable", "pausable");
+    await waitFor(() => admitted(wl), "admitted");
+    await c.kubectl("patch", "workload", wl, "--type=merge", "-p", '{"spec":{"active":false}}');
+    const evicted = await waitFor(async () => condition(await getWl(wl), "Evicted"), "evicted");
+    expect(evicted).toMatchObject({ status: "True", reason: "Deactivated", message: "The workload is deactivated" });
+    await waitFor(async () => (await c.batch.readNamespacedJob({ namespace: ns, name: "pausable" })).spec?.suspend === true, "job suspended");
+    const released = await waitFor(async () => {
+      const w = await getWl(wl);
+      return !w.status.admission && condition(w, "Requeued") && w;
+    }, "quota released");
+    expect(condition(released, "Requeued")).toMatchObject({ status: "False", reason: "Deactivated" });
+    await c.kubectl("patch", "workload", wl, "--type=merge", "-p", '{"spec":{"active":true}}');
+    await waitFor(() => admitted(wl), "admitted again");
+  });
+});
+
 describe("pod integration", () => {
   it("keeps a pod gated while its queue has no quota, and lets it go when deleted", async () => {
     await createCq(clusterQueue("tiny", { [MIG]: 0 }));

@@ -5,7 +5,7 @@ import { findCondition, rfc3339 } from "./conditions";
 import { clusterQueueModel, flavorModel, matchesSelector, workloadModel, type ClusterQueueModel, type WorkloadModel } from "./model";
 import { addUsage, assignFlavors, type Snapshot } from "./quota";
 import { findTargets, preemptionMessage, queueOrder, type AdmittedWorkload } from "./preemption";
-import { admit, evict, hasReservation, isEvicted, isFinished, releaseEvicted, reservedUsage, setPending } from "./workload-status";
+import { admit, evict, evictDeactivated, hasReservation, isEvicted, isFinished, releaseEvicted, reservedUsage, setPending } from "./workload-status";
 import { missingFlavors } from "./queue-status";
 import { KueueCounters } from "./kueue-counters";
 
@@ -113,7 +113,11 @@ export class KueueScheduler {
       const model = workloadModel(wl, wl.spec?.priority ?? 0);
       if (hasReservation(wl)) {
         const cq = wl.status.admission.clusterQueue as string;
-        const evicting = isEvicted(wl);
+        let evicting = isEvicted(wl);
+        if (!evicting && wl.spec?.active === false) {
+          evictDeactivated(store, wl, now);
+          evicting = true;
+        }
         if (evicting && this.hooks.podsGone(wl)) {
           releaseEvicted(store, wl, now);
           continue;

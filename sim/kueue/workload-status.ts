@@ -91,6 +91,11 @@ export function evict(store: Store, wl: KubeObject, reason: PreemptionReason, me
   });
 }
 
+/** `spec.active: false` on a reserving workload: evicted, not requeued until reactivated. */
+export function evictDeactivated(store: Store, wl: KubeObject, now: string): void {
+  writeStatus(store, wl, (s) => setCondition(s.conditions, { type: "Evicted", status: "True", reason: "Deactivated", message: "The workload is deactivated" }, now));
+}
+
 /** Once the evicted workload's pods are gone: quota released, back in the queue. */
 export function releaseEvicted(store: Store, wl: KubeObject, now: string): void {
   const evicted = findCondition(wl.status?.conditions, "Evicted");
