@@ -79,6 +79,22 @@ export const envSchema = z
     ORPHAN_GRACE: z.coerce.number().int().min(0).default(300),
     /** Name of the PostgreSQL advisory lock the controllers compete for (one leader per name). */
     CONTROLLER_LOCK_NAME: z.string().min(1).default("ai-hub:controller"),
+
+    // --- Monitoring and accounting (lib/metrics, lib/accounting, lib/budgets, controller/usage-*) ---
+    /** Prometheus scraping the DCGM exporter and kube-state-metrics; unset: monitoring pages say so. */
+    PROMETHEUS_URL: url.optional(),
+    PROMETHEUS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+    /** Bearer token Prometheus presents to scrape AI Hub's own /metrics; unset: /metrics answers 404. */
+    METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+    /** Name of a weighted GPU-hour in pages and budget messages (weights are relative to this GPU). */
+    ACCOUNTING_UNIT: z.string().min(1).default("A100-hours"),
+    /** Hours of a new request counted against a budget before it starts (see lib/budgets/decide.ts). */
+    BUDGET_HORIZON_HOURS: z.coerce.number().min(0).max(24 * 31).default(4),
+    /** Seconds between heartbeats on open usage records: bounds what a crash can lose. */
+    USAGE_HEARTBEAT_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+    /** GPU activity (ratio) and window below which a session holding a GPU is listed as idle. */
+    GPU_IDLE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.05),
+    GPU_IDLE_WINDOW: z.string().regex(/^\d+(s|m|h)$/, "must be a duration such as 30m").default("30m"),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production") {
