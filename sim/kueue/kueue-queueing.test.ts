@@ -47,6 +47,18 @@ describe("validation and inactive queues", () => {
   });
 });
 
+describe("namespaceSelector", () => {
+  it("admits only from namespaces the ClusterQueue selects", async () => {
+    await createCq(clusterQueue("team-a", { [MIG]: 1 }, { namespaceSelector: { matchLabels: { team: "a" } } }));
+    await createLq("team-a", "team-a");
+    const wl = await submit("wrong-ns", "team-a");
+    expect(await waitFor(async () => condition(await getWl(wl), "QuotaReserved"), "evaluated")).toMatchObject({ status: "False", reason: "Pending", message: "Workload namespace doesn't match ClusterQueue selector" });
+    await c.kubectl("label", "namespace", ns, "team=a");
+    await waitFor(() => admitted(wl), "admitted once the namespace is labelled");
+    await c.kubectl("label", "namespace", ns, "team-");
+  });
+});
+
 describe("borrowing, StrictFIFO and the visibility API", () => {
   it("borrows unused quota from the cohort", async () => {
     await createCq(clusterQueue("small", { [MIG]: 1 }, { cohort: "shared" }));
