@@ -35,7 +35,9 @@ function peakRssMb(pid: number): number {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "bench-sim-"));
   const kubeconfig = join(dir, "kubeconfig.yaml");
-  const child = spawn(process.execPath, ["--import", "tsx", "sim/main.ts", "--port", "0", "--kubeconfig", kubeconfig], { stdio: ["ignore", "pipe", "inherit"] });
+  // The same heap limits as `npm run sim`: without them V8 lets garbage pile up far past the live set.
+  const flags = (process.env.BENCH_SIM_NODE_FLAGS ?? "--max-semi-space-size=4 --max-old-space-size=256").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...flags, "--import", "tsx", "sim/main.ts", "--port", "0", "--kubeconfig", kubeconfig], { stdio: ["ignore", "pipe", "inherit"] });
   const started = Date.now();
   await new Promise<void>((resolve, reject) => {
     child.stdout.on("data", (d: Buffer) => d.toString().includes("sim ready") && resolve());

@@ -164,7 +164,9 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       sendError(res, err);
     });
   });
-  server.keepAliveTimeout = 65_000;
+  // Short, as Node's default: clients that open a TLS connection per request (client-node does)
+  // would otherwise keep hundreds of idle sockets, and their buffers, alive.
+  server.keepAliveTimeout = 5_000;
   return {
     server,
     registerRoute: (method, path, handler) => routes.set(`${method.toUpperCase()} ${path}`, handler),
