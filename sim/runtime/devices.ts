@@ -101,3 +101,8 @@ export function allocatorFor(store: Store): DeviceAllocator | undefined {
 export function deviceAssignments(store: Store): DeviceAssignment[] {
   return registry.get(store)?.assignments() ?? [];
 }
+
+/** Every GPU and MIG instance of the simulator's topology, held or not (for per-device metrics). */
+export function gpuDevices(store: Store): GpuDevice[] {
+  return registry.get(store)?.devices ?? [];
+}

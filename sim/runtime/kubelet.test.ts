@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { KubeObject } from "../store/types";
-import { deviceAssignments } from "./devices";
+import { deviceAssignments, gpuDevices } from "./devices";
 import { condition, events, history, pod, startTestSim, waitFor, type TestSim } from "./test-sim";
 
 // A tiny local program standing in for a mapped image: an HTTP server on the pod IP that ignores SIGTERM.
@@ -145,6 +145,7 @@ describe("kubelet", () => {
     await running("train");
     const a = await waitFor(sim.store, () => deviceAssignments(sim.store).find((d) => d.pod.name === "train" && d.busy > 0.9), "busy GPU");
     expect(a).toMatchObject({ node: "gpu", container: "c", model: "Tesla-T4" });
+    expect(gpuDevices(sim.store).map((d) => d.resource)).toEqual(["nvidia.com/gpu", "nvidia.com/gpu"]);
     await waitFor(sim.store, () => sim.logs.read("default", "train", "c").includes(`gpus=${a.uuid}`), "NVIDIA_VISIBLE_DEVICES in the log");
   });
 });
