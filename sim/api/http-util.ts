@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { parse as parseYaml } from "yaml";
 import { ApiError } from "../store/types";
+import { decodeKubeProtobuf } from "./protobuf";
 
 /** Every error leaves as a metav1.Status, as the real API server answers. */
 export function statusBody(err: ApiError) {
@@ -33,7 +34,19 @@ export function sendError(res: ServerResponse, err: unknown): void {
 
 const maxBody = 3 * 1024 * 1024; // the real server's request size limit
 
-export function readBody(req: IncomingMessage): Promise<string> {
+export async function readBody(req: IncomingMessage): Promise<string> {
+  return (await readBodyBuffer(req)).toString("utf8");
+}
+
+/** A create/update body as an object: JSON, YAML, or the protobuf kubectl's generators send. */
+export async function readObjectBody(req: IncomingMessage): Promise<unknown> {
+  const buf = await readBodyBuffer(req);
+  const type = req.headers["content-type"];
+  if (/application\/vnd\.kubernetes\.protobuf/.test(type ?? "")) return decodeKubeProtobuf(buf);
+  return parseBody(buf.toString("utf8"), type);
+}
+
+function readBodyBuffer(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -46,7 +59,7 @@ export function readBody(req: IncomingMessage): Promise<string> {
       }
       chunks.push(c);
     });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
   });
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { parse as parseYaml } from "yaml";
 import { apiVersionOf, type MemoryStore } from "../store/memory-store";
 import { ApiError, type DeleteOptions, type KubeObject, type ResourceDef } from "../store/types";
-import { isObject, parseBody, readBody, sendJson } from "./http-util";
+import { isObject, parseBody, readBody, readObjectBody, sendJson } from "./http-util";
 import { jsonPatch, mergePatch, strategicMergePatch } from "./patch";
 import { toTable } from "./table";
 import { serveWatch } from "./watch-stream";
@@ -132,7 +132,7 @@ export function getItem(c: RequestContext, t: Target): void {
 }
 
 export async function createItem(c: RequestContext, t: Target): Promise<void> {
-  const obj = checkBody(t, parseBody(await readBody(c.req), c.req.headers["content-type"]), "POST");
+  const obj = checkBody(t, await readObjectBody(c.req), "POST");
   if (bool(c.query.get("dryRun")) || c.query.get("dryRun") === "All") {
     sendObject(c, t, 201, obj);
     return;
@@ -141,7 +141,7 @@ export async function createItem(c: RequestContext, t: Target): Promise<void> {
 }
 
 export async function replaceItem(c: RequestContext, t: Target): Promise<void> {
-  const obj = checkBody(t, parseBody(await readBody(c.req), c.req.headers["content-type"]), "PUT");
+  const obj = checkBody(t, await readObjectBody(c.req), "PUT");
   sendObject(c, t, 200, c.store.update(t.gr, obj, t.sub === "status" ? { subresource: "status" } : {}));
 }
 
