@@ -105,4 +105,29 @@ describe("scheduler loop", () => {
     session.stop();
     expect(store.get("pods", "default", "mid")?.metadata.deletionTimestamp).toBeUndefined();
   });
+
+  it("waits for terminating victims instead of preempting more pods", async () => {
+    // Victims run a program that ignores SIGTERM, so they stay terminating for their grace period.
+    const stubborn = `process.on("SIGTERM", () => {}); setInterval(() => {}, 1000);`;
+    sim = await startTestSim(`${topology}
+images:
+  - match: "local/stubborn:*"
+    program: { command: ${JSON.stringify([process.execPath, "-e", stubborn])} }
+`);
+    const { store } = sim;
+    store.create("scheduling.k8s.io/priorityclasses", { apiVersion: "scheduling.k8s.io/v1", kind: "PriorityClass", metadata: { name: "high" }, value: 1000 });
+    const victimSpec = { terminationGracePeriodSeconds: 3600, containers: [{ name: "main", image: "local/stubborn:1", resources: { limits: { "nvidia.com/mig-1g.10gb": "1" } } }] };
+    store.create("pods", pod("v1", victimSpec));
+    store.create("pods", pod("v2", victimSpec));
+    await waitFor(store, () => ["v1", "v2"].every((n) => store.get("pods", "default", n)?.status?.phase === "Running"), "victims running");
+    store.create("pods", pod("hi", sleeper({ priorityClassName: "high" }, { "nvidia.com/mig-1g.10gb": "1" })));
+    await waitFor(store, () => ["v1", "v2"].some((n) => store.get("pods", "default", n)?.metadata.deletionTimestamp), "one victim terminating");
+    // Capacity changes elsewhere make the scheduler look at "hi" again.
+    store.create("pods", pod("blip", { restartPolicy: "Never", containers: [{ name: "c", image: "busybox:1", command: ["sh", "-c", "exit 0"] }] }));
+    const hi = await waitFor(store, () => /terminating pod on the nominated node/.test(condition(store.get("pods", "default", "hi"), "PodScheduled")?.message ?? "") && store.get("pods", "default", "hi"));
+    expect(hi.spec.nodeName).toBeUndefined();
+    expect(["v1", "v2"].filter((n) => store.get("pods", "default", n)?.metadata.deletionTimestamp)).toHaveLength(1);
+    for (const n of ["v1", "v2"]) store.delete("pods", "default", n, { gracePeriodSeconds: 0 });
+    await waitFor(store, () => store.get("pods", "default", "hi")?.spec.nodeName === "mig", "hi bound once the victim is gone");
+  });
 });

@@ -181,6 +181,12 @@ export function startScheduler(ctx: SimContext): SimPart {
     if (pod.spec?.preemptionPolicy === "Never") {
       return writeUnschedulable(pod, "Unschedulable", fitErrorMessage(total, reasons, "not eligible due to preemptionPolicy=Never."), true);
     }
+    // Victims of an earlier preemption are still terminating: wait for them rather than preempt more.
+    const nom = nominated.get(key);
+    const nomNode = nom && nodes.get(nom.node);
+    if (nomNode && [...nomNode.pods.values()].some((v) => v.terminating && v.priority < priority)) {
+      return writeUnschedulable(pod, "Unschedulable", fitErrorMessage(total, reasons, "not eligible due to a terminating pod on the nominated node."), false);
+    }
     const options: { node: string; victims: Victim[] }[] = [];
     for (const ns of preemptable) {
       const victims = selectVictims(priority, req, ns.alloc, usedWithNominated(ns.node.metadata.name!, key, priority, ns.used), [...ns.pods.values()]);
