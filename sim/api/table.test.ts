@@ -23,6 +23,17 @@ describe("server-side printing", () => {
     expect(t.rows[0]!.cells.slice(0, 5)).toEqual(["p", "1/1", "Running", "2", "5m"]);
   });
 
+  it("prints events as kubectl get events does", () => {
+    const ev: KubeObject = {
+      apiVersion: "v1", kind: "Event", metadata: { name: "p.1", namespace: "default" }, type: "Normal", reason: "Pulled",
+      message: "pulled", involvedObject: { kind: "Pod", name: "p" }, lastTimestamp: "2026-01-01T00:00:00Z",
+    };
+    const t = toTable("events", [ev], [], { now: Date.parse("2026-01-01T00:00:42Z") });
+    const shown = t.columnDefinitions.map((c, i) => [c, i] as const).filter(([c]) => c.priority === 0);
+    expect(shown.map(([c]) => c.name)).toEqual(["Last Seen", "Type", "Reason", "Object", "Message"]);
+    expect(shown.map(([, i]) => t.rows[0]!.cells[i])).toEqual(["42s", "Normal", "Pulled", "pod/p", "pulled"]);
+  });
+
   it("prints ages like kubectl", () => {
     expect([humanDuration(5_000), humanDuration(150_000), humanDuration(3 * 3600_000 + 60_000), humanDuration(3 * 86400_000)]).toEqual(["5s", "2m30s", "3h1m", "3d"]);
   });

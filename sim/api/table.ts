@@ -121,6 +121,31 @@ const jobColumns: Column[] = [
   },
 ];
 
+const eventColumns: Column[] = [
+  {
+    name: "Last Seen", type: "string", priority: 0,
+    cell: (o, now) => {
+      const t = (o.lastTimestamp ?? o.eventTime ?? o.metadata.creationTimestamp) as string | undefined;
+      return t ? humanDuration(now - Date.parse(t)) : "<unknown>";
+    },
+  },
+  { name: "Type", type: "string", priority: 0, cell: (o) => o.type ?? "" },
+  { name: "Reason", type: "string", priority: 0, cell: (o) => o.reason ?? "" },
+  {
+    name: "Object", type: "string", priority: 0,
+    cell: (o) => {
+      const io = (o.involvedObject ?? {}) as { kind?: string; name?: string };
+      return `${(io.kind ?? "").toLowerCase()}/${io.name ?? ""}`;
+    },
+  },
+  { name: "Subobject", type: "string", priority: 1, cell: (o) => (o.involvedObject as { fieldPath?: string } | undefined)?.fieldPath ?? "" },
+  { name: "Source", type: "string", priority: 1, cell: (o) => (o.source as { component?: string } | undefined)?.component ?? (o.reportingComponent as string | undefined) ?? "" },
+  { name: "Message", type: "string", priority: 0, cell: (o) => o.message ?? "" },
+  { name: "First Seen", type: "string", priority: 1, cell: (o, now) => (o.firstTimestamp ? humanDuration(now - Date.parse(o.firstTimestamp as string)) : "<unknown>") },
+  { name: "Count", type: "string", priority: 1, cell: (o) => String(o.count ?? 1) },
+  { name: "Name", type: "string", format: "name", priority: 1, cell: (o) => o.metadata.name },
+];
+
 /** Evaluates a simple JSONPath (".a.b[0].c") against an object. */
 export function jsonPathValue(o: unknown, path: string): unknown {
   let cur = o;
@@ -156,6 +181,7 @@ export function columnsFor(gr: string, printerColumns: PrinterColumn[]): Column[
   if (gr === "pods") return podColumns;
   if (gr === "nodes") return nodeColumns;
   if (gr === "batch/jobs") return jobColumns;
+  if (gr === "events") return eventColumns;
   const cols = [nameCol, ...printerColumns.map(fromPrinterColumn)];
   if (!printerColumns.some((c) => c.type === "date")) cols.push(ageCol);
   return cols;
