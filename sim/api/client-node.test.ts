@@ -126,6 +126,22 @@ describe("client-node against the simulator", () => {
     req.abort();
   });
 
+  it("ends a watch after timeoutSeconds and marks the end of initial events with a bookmark", async () => {
+    await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "initial" } } });
+    const seen: string[] = [];
+    let ended = false;
+    await new Watch(kc).watch(
+      "/api/v1/namespaces/default/configmaps",
+      { sendInitialEvents: true, allowWatchBookmarks: true, resourceVersionMatch: "NotOlderThan", timeoutSeconds: 1 },
+      (type, obj: { metadata: { name?: string; annotations?: Record<string, string> } }) =>
+        seen.push(type === "BOOKMARK" ? `BOOKMARK ${obj.metadata.annotations?.["k8s.io/initial-events-end"]}` : `${type} ${obj.metadata.name}`),
+      () => (ended = true),
+    );
+    await until(() => ended || undefined, "the watch to time out");
+    expect(seen).toContain("ADDED initial");
+    expect(seen[seen.length - 1]).toBe("BOOKMARK true");
+  });
+
   it("keeps an informer correct across a forced 410 Gone", async () => {
     const informer = makeInformer(kc, "/api/v1/namespaces/default/pods", () => core.listNamespacedPod({ namespace: "default", labelSelector: "suite=informer" }), "suite=informer");
     await core.createNamespacedPod({ namespace: "default", body: pod("inf-a", { suite: "informer" }) });
