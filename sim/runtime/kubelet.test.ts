@@ -117,6 +117,15 @@ describe("kubelet", () => {
     expect(bad.status.containerStatuses[0].state.waiting.reason).toBe("PodInitializing");
   });
 
+  it("fails a pod that outlives spec.activeDeadlineSeconds", async () => {
+    sim = await startTestSim(topology, 100);
+    sim.store.create("pods", pod("deadline", { activeDeadlineSeconds: 2, terminationGracePeriodSeconds: 1, containers: [{ name: "c", image: "busybox:1", command: ["sh", "-c", "sleep 3600"] }] }));
+    const p = await waitFor(sim.store, () => get("deadline")?.status?.phase === "Failed" && get("deadline"));
+    expect(p.status).toMatchObject({ reason: "DeadlineExceeded", message: "Pod was active on the node longer than the specified deadline" });
+    expect(p.status.containerStatuses[0].state.terminated.exitCode).toBe(143);
+    expect(events(sim.store, "deadline")).toContain("DeadlineExceeded: Pod was active on the node longer than the specified deadline");
+  });
+
   it("reports ErrImagePull then ImagePullBackOff for a missing image", async () => {
     sim = await startTestSim(topology, 100);
     sim.store.create("pods", pod("missing", { containers: [{ name: "c", image: "registry.invalid/nothing:1" }] }));

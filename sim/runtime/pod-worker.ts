@@ -3,8 +3,9 @@ import type { SimLogger } from "../log";
 import type { NodeSpec, Topology } from "../topology/types";
 import type { DeviceAllocator } from "./devices";
 import { ContainerConfigError, containerEnv, type ContainerSpec } from "./env";
-import { recordEvent, setCondition } from "./events";
-import { containerStatus, newContainerState, podPhase, type ContainerState } from "./container-state";
+import { recordEvent } from "./events";
+import { newContainerState, podPhase, type ContainerState } from "./container-state";
+import { renderPodStatus } from "./pod-status";
 import { startContainer } from "./container-runner";
 import type { PodIPPool } from "./pod-ip";
 import { startReadinessProbe } from "./probes";
@@ -33,6 +34,8 @@ export class PodWorker {
   private initFailed = false;
   /** Succeeded or Failed: nothing restarts any more (sidecars included). */
   private ended = false;
+  private failure?: { reason: string; message: string };
+  private stopDeadline: () => void = () => {};
   private ip?: string;
   private terminating = false;
   private finished = false;
@@ -48,7 +51,7 @@ export class PodWorker {
 
   private all() { return [...this.init, ...this.cs]; }
   private phase() {
-    if (this.initFailed) return "Failed";
+    if (this.initFailed || this.failure) return "Failed";
     return this.initialized ? podPhase(this.cs) : "Pending";
   }
   private get ns() { return this.pod.metadata.namespace!; }
@@ -85,6 +88,11 @@ export class PodWorker {
     if (latency && !(await this.sleep(latency))) return;
     if (this.terminating) return;
     this.ip = this.d.ips.allocate();
+    const deadline = this.pod.spec.activeDeadlineSeconds as number | undefined;
+    if (deadline) {
+      const started = Date.parse(this.pod.status?.startTime ?? "") || this.d.clock.now();
+      this.stopDeadline = this.d.clock.after(started + deadline * 1000 - this.d.clock.now(), () => void this.deadlineExceeded());
+    }
     const assigned = this.d.devices.allocate(this.pod, this.pod.spec.nodeName);
     this.flush();
     // Init containers run one after the other to completion; sidecars (restartPolicy Always) keep running.
@@ -204,6 +212,7 @@ export class PodWorker {
   }
 
   private releaseResources() {
+    this.stopDeadline();
     if (this.ip) this.d.ips.release(this.ip);
     this.d.devices.release(this.ns, this.name);
     for (const c of this.all()) this.d.logs.end(this.ns, this.name, c.spec.name);
@@ -267,31 +276,33 @@ export class PodWorker {
   }
 
   private writeStatus() {
-    const now = this.now();
-    const phase = this.phase();
-    const pendingInit = this.init.filter((c) => !c.done && (c.spec as { restartPolicy?: string }).restartPolicy !== "Always").map((c) => c.spec.name);
-    const unready = this.cs.filter((c) => !c.ready).map((c) => c.spec.name);
-    const terminal = phase === "Succeeded" || phase === "Failed";
-    const hostIP = this.hostIP();
+    const input = { phase: this.phase(), ip: this.ip, hostIP: this.hostIP(), now: this.now(), containers: this.cs, init: this.init, failure: this.failure };
     try {
-      this.d.store.mutate("pods", this.ns, this.name, (p) => {
-        const s = (p.status ??= {});
-        s.phase = phase;
-        if (hostIP) Object.assign(s, { hostIP, hostIPs: [{ ip: hostIP }] });
-        if (this.ip) Object.assign(s, { podIP: this.ip, podIPs: [{ ip: this.ip }] });
-        s.startTime ??= now;
-        setCondition(s, "PodReadyToStartContainers", this.ip && !terminal ? "True" : "False", undefined, undefined, now);
-        if (pendingInit.length && !terminal) setCondition(s, "Initialized", "False", "ContainersNotInitialized", `containers with incomplete status: [${pendingInit.join(" ")}]`, now);
-        else setCondition(s, "Initialized", "True", undefined, undefined, now);
-        const reason = terminal ? "PodCompleted" : unready.length ? "ContainersNotReady" : undefined;
-        const message = !terminal && unready.length ? `containers with unready status: [${unready.join(" ")}]` : undefined;
-        setCondition(s, "ContainersReady", unready.length ? "False" : "True", reason, message, now);
-        setCondition(s, "Ready", unready.length ? "False" : "True", reason, message, now);
-        s.containerStatuses = this.cs.map(containerStatus);
-        if (this.init.length) s.initContainerStatuses = this.init.map(containerStatus);
-      }, { subresource: "status" });
+      this.d.store.mutate("pods", this.ns, this.name, (p) => renderPodStatus((p.status ??= {}), input), { subresource: "status" });
     } catch (e) {
       this.d.log.debug("pod status update failed", { pod: `${this.ns}/${this.name}`, error: (e as Error).message });
     }
+  }
+
+  /** spec.activeDeadlineSeconds ran out: stop every container (grace period, then SIGKILL) and fail the pod. */
+  private async deadlineExceeded() {
+    if (this.ended || this.terminating) return;
+    this.failure = { reason: "DeadlineExceeded", message: "Pod was active on the node longer than the specified deadline" };
+    this.ended = true;
+    for (const wake of [...this.sleepers]) wake();
+    this.event("Warning", "DeadlineExceeded", this.failure.message);
+    const running = this.all().filter((c) => c.run);
+    for (const c of running) {
+      this.event("Normal", "Killing", `Stopping container ${c.spec.name}`, c);
+      c.run!.stop();
+    }
+    let cancel = () => {};
+    const graceOver = new Promise<void>((r) => (cancel = this.d.clock.after((this.pod.spec.terminationGracePeriodSeconds ?? 30) * 1000, r)));
+    await Promise.race([Promise.all(running.map((c) => c.run!.exited)), graceOver]);
+    cancel();
+    for (const c of running) c.run?.kill();
+    for (const c of this.all()) c.done = true;
+    this.flush();
+    this.releaseResources();
   }
 }

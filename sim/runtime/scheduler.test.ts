@@ -108,7 +108,7 @@ describe("scheduler loop", () => {
 
   it("waits for terminating victims instead of preempting more pods", async () => {
     // Victims run a program that ignores SIGTERM, so they stay terminating for their grace period.
-    const stubborn = `process.on("SIGTERM", () => {}); setInterval(() => {}, 1000);`;
+    const stubborn = `process.on("SIGTERM", () => {}); setInterval(() => {}, 1000); console.log("armed");`;
     sim = await startTestSim(`${topology}
 images:
   - match: "local/stubborn:*"
@@ -119,7 +119,8 @@ images:
     const victimSpec = { terminationGracePeriodSeconds: 3600, containers: [{ name: "main", image: "local/stubborn:1", resources: { limits: { "nvidia.com/mig-1g.10gb": "1" } } }] };
     store.create("pods", pod("v1", victimSpec));
     store.create("pods", pod("v2", victimSpec));
-    await waitFor(store, () => ["v1", "v2"].every((n) => store.get("pods", "default", n)?.status?.phase === "Running"), "victims running");
+    // "armed": the SIGTERM handler is installed (a slow machine may take a while to start node).
+    await waitFor(store, () => ["v1", "v2"].every((n) => sim.logs.read("default", n, "main").includes("armed")), "victims running");
     store.create("pods", pod("hi", sleeper({ priorityClassName: "high" }, { "nvidia.com/mig-1g.10gb": "1" })));
     await waitFor(store, () => ["v1", "v2"].some((n) => store.get("pods", "default", n)?.metadata.deletionTimestamp), "one victim terminating");
     // Capacity changes elsewhere make the scheduler look at "hi" again.
