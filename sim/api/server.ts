@@ -81,7 +81,12 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       sendJson(res, 401, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "Unauthorized", reason: "Unauthorized", code: 401 });
       return;
     }
-    const segs = path.split("/").filter(Boolean).map(decodeURIComponent);
+    let segs: string[];
+    try {
+      segs = path.split("/").filter(Boolean).map(decodeURIComponent);
+    } catch {
+      throw new ApiError(400, "BadRequest", `malformed path: ${path}`);
+    }
     const defs = store.resources();
     if (method === "GET") {
       if (path === "/version") return sendJson(res, 200, versionInfo);
