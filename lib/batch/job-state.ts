@@ -131,7 +131,8 @@ export function jobState(input: StateInput): StateView {
 
   if (input.cancelled) return out("cancelled", "Cancelled", "Cancelled: the job and its pods were deleted.");
 
-  const complete = cond(job?.conditions, "Complete");
+  // SuccessCriteriaMet precedes Complete (Kubernetes 1.31+) while the last pods terminate.
+  const complete = isTrue(cond(job?.conditions, "Complete")) ? cond(job?.conditions, "Complete") : cond(job?.conditions, "SuccessCriteriaMet");
   if (isTrue(complete)) return out("succeeded", complete!.reason ?? "Completed", "Finished: every trial exited with code 0.", complete!.message);
   const failed = cond(job?.conditions, "Failed") ?? (job && isTrue(cond(job.conditions, "FailureTarget")) ? cond(job.conditions, "FailureTarget") : undefined);
   if (isTrue(failed)) {

@@ -1,0 +1,141 @@
+import type { V1Job, V1Pod } from "@kubernetes/client-node";
+import type { Db } from "@/lib/db/prisma";
+import type { BatchJob } from "@/lib/generated/prisma/client";
+import type { Workload } from "@/lib/kube/kueue-types";
+import { appendJobEvent } from "@/lib/batch/job-events";
+import { isFinal, jobState, type JobObservation, type StateView } from "@/lib/batch/job-state";
+import { podIndex } from "@/lib/batch/job-logs";
+import { JOB_CONTAINER } from "@/lib/batch/job-from-session";
+
+/**
+ * Writes what the controller observed about one batch job: the state (with an event on every
+ * change of state or reason, so Preempted → Queued again stays in the history), the per-index
+ * trials, and the accounting intervals (open while running, closed on any other state). Callers
+ * run the writes of one job one after the other.
+ */
+
+export function observeJob(job: V1Job | null): JobObservation | null {
+  if (!job) return null;
+  const s = job.status ?? {};
+  return {
+    suspended: job.spec?.suspend === true,
+    active: s.active ?? 0,
+    ready: s.ready ?? 0,
+    succeeded: s.succeeded ?? 0,
+    failed: s.failed ?? 0,
+    conditions: (s.conditions ?? []).map((c) => ({ type: c.type, status: c.status, ...(c.reason ? { reason: c.reason } : {}), ...(c.message ? { message: c.message } : {}) })),
+  };
+}
+
+export function terminatedExitCode(pod: V1Pod): number | null {
+  const st = (pod.status?.containerStatuses ?? []).find((c) => c.name === JOB_CONTAINER) ?? pod.status?.containerStatuses?.[0];
+  return st?.state?.terminated?.exitCode ?? null;
+}
+
+/** The exit code to report for a failed job: the first non-zero exit among its pods. */
+export function failedExitCode(pods: V1Pod[]): number | null {
+  for (const p of pods) {
+    const code = terminatedExitCode(p);
+    if (code !== null && code !== 0) return code;
+  }
+  return null;
+}
+
+export interface JobObservationInput {
+  row: BatchJob;
+  job: V1Job | null;
+  workload: Workload | null;
+  pods: V1Pod[];
+  queuePosition: number | null;
+  now: Date;
+}
+
+export function stateOf(o: JobObservationInput): StateView {
+  return jobState({
+    job: observeJob(o.job),
+    workload: o.workload,
+    cancelled: o.row.state === "cancelled",
+    exitCode: failedExitCode(o.pods),
+    queuePosition: o.queuePosition,
+    deadlineSeconds: o.row.deadlineSeconds,
+  });
+}
+
+/** Applies a computed state to the row; returns true when the state or reason changed. */
+export async function applyJobState(db: Db, o: JobObservationInput, view: StateView): Promise<boolean> {
+  const { row, now } = o;
+  // A final state is final: a late event (a Workload update after Complete) never reopens it.
+  if (isFinal(row.state)) return false;
+  const changed = view.state !== row.state || view.reason !== row.stateReason;
+  const position = view.state === "queued" ? o.queuePosition : null;
+  if (!changed && view.message === row.stateMessage && position === row.queuePosition && view.exitCode === row.exitCode) return false;
+  await db.batchJob.updateMany({
+    where: { id: row.id, state: row.state },
+    data: {
+      state: view.state,
+      stateReason: view.reason,
+      stateMessage: view.message,
+      stateDetail: view.detail,
+      exitCode: view.exitCode,
+      queuePosition: position,
+      ...((view.state === "admitted" || view.state === "running") && !row.admittedAt ? { admittedAt: now } : {}),
+      ...(view.state === "running" && !row.startedAt ? { startedAt: now } : {}),
+      ...(isFinal(view.state) ? { finishedAt: now } : {}),
+    },
+  });
+  if (changed) await appendJobEvent(db, row.id, { state: view.state, reason: view.reason, message: view.message, detail: view.detail });
+  return changed;
+}
+
+/** Opens an interval when the job runs and none is open; closes the open one otherwise. */
+export async function applyInterval(db: Db, o: JobObservationInput, view: StateView): Promise<void> {
+  const { row, now } = o;
+  const open = await db.batchJobInterval.findFirst({ where: { jobId: row.id, endedAt: null } });
+  if (view.state === "running" && !isFinal(row.state)) {
+    if (open) return;
+    // Kueue admits the whole pod set (no partial admission is requested): parallelism = trials.
+    const trials = row.trials;
+    const requests = o.job?.spec?.template.spec?.containers[0]?.resources?.requests ?? {};
+    const resourceName = Object.keys(requests).find((r) => r !== "cpu" && r !== "memory") ?? null;
+    await db.batchJobInterval.create({
+      data: {
+        jobId: row.id,
+        userId: row.userId,
+        flavor: row.profileKey ?? (row.target === "offload" ? "offload" : "cpu"),
+        resourceName,
+        gpuCount: row.gpuCount * trials,
+        cpu: row.cpu * trials,
+        startedAt: now,
+      },
+    });
+    return;
+  }
+  if (open) await db.batchJobInterval.updateMany({ where: { id: open.id, endedAt: null }, data: { endedAt: now, endReason: view.reason ?? view.state } });
+}
+
+/** Upserts the trial row of each index from its newest pod; `logTail` is read once a pod has terminated. */
+export async function applyTrials(db: Db, row: BatchJob, pods: V1Pod[], readTail: (podName: string) => Promise<string | null>): Promise<void> {
+  const newest = new Map<number, V1Pod>();
+  for (const p of pods) {
+    const i = podIndex(p);
+    if (i === null) continue;
+    const cur = newest.get(i);
+    const t = (x: V1Pod) => (x.metadata?.creationTimestamp ? new Date(x.metadata.creationTimestamp).getTime() : 0);
+    if (!cur || t(p) > t(cur)) newest.set(i, p);
+  }
+  if (newest.size === 0) return;
+  const existing = new Map((await db.batchJobTrial.findMany({ where: { jobId: row.id } })).map((t) => [t.index, t]));
+  for (const [index, pod] of newest) {
+    const podName = pod.metadata!.name!;
+    const phase = pod.status?.phase ?? "Pending";
+    const exitCode = terminatedExitCode(pod);
+    const node = pod.spec?.nodeName ?? null;
+    const prev = existing.get(index);
+    const done = phase === "Succeeded" || phase === "Failed";
+    const needTail = done && (prev?.podName !== podName || prev.logTail === null);
+    if (prev && prev.podName === podName && prev.phase === phase && prev.exitCode === exitCode && prev.node === node && !needTail) continue;
+    const logTail = needTail ? await readTail(podName) : undefined;
+    const data = { podName, node, phase, exitCode, ...(logTail !== undefined ? { logTail } : prev?.podName !== podName ? { logTail: null } : {}) };
+    await db.batchJobTrial.upsert({ where: { jobId_index: { jobId: row.id, index } }, create: { jobId: row.id, index, ...data }, update: data });
+  }
+}
