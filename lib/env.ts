@@ -77,6 +77,15 @@ export const envSchema = z
     CULL_EVERY: z.coerce.number().int().min(1).default(60),
     /** Seconds before a managed pod without a session row is deleted. */
     ORPHAN_GRACE: z.coerce.number().int().min(0).default(300),
+    // --- Batch jobs (lib/batch, controller/jobs-*.ts) ---
+    /** LocalQueue of batch Jobs (in KUBE_NAMESPACE), pointing at the zero-quota `batch` ClusterQueue. */
+    BATCH_LOCAL_QUEUE: z.string().min(1).default("batch"),
+    /** Pod PriorityClass of batch pods: below interactive, preemptionPolicy Never (deploy/kueue/base.yaml). */
+    BATCH_PRIORITY_CLASS: z.string().min(1).default("ai-hub-batch"),
+    BATCH_MAX_TRIALS: z.coerce.number().int().min(1).max(1000).default(16),
+    BATCH_MAX_DEADLINE_SECONDS: z.coerce.number().int().min(60).default(7 * 86_400),
+    /** Seconds a finished Job (and its pods, with their logs) stays in the cluster; AI Hub keeps the log tails itself. */
+    BATCH_TTL_SECONDS: z.coerce.number().int().min(0).default(86_400),
     /** Name of the PostgreSQL advisory lock the controllers compete for (one leader per name). */
     CONTROLLER_LOCK_NAME: z.string().min(1).default("ai-hub:controller"),
 
