@@ -10,6 +10,7 @@ import { getPrisma, disconnectPrisma } from "@/lib/db/prisma";
 import { kube } from "@/lib/kube/client";
 import { createLeaderLock } from "./leader";
 import { startSessionController, type RunningController } from "./session-controller";
+import { startJobsController, type RunningJobsController } from "./jobs-controller";
 
 const log = rootLog.child({ service: "controller" });
 
@@ -18,11 +19,12 @@ async function main(): Promise<void> {
   if (!e.DATABASE_URL) throw new Error("DATABASE_URL is not set: the controller needs the portal's database");
   const lock = createLeaderLock(e.DATABASE_URL, { lockName: e.CONTROLLER_LOCK_NAME });
   const abort = new AbortController();
-  const running: { controller?: RunningController } = {};
+  const running: { controller?: RunningController; jobs?: RunningJobsController } = {};
 
   const shutdown = async (code: number) => {
     abort.abort();
     await running.controller?.stop().catch(() => undefined);
+    await running.jobs?.stop().catch(() => undefined);
     await lock.release();
     await disconnectPrisma();
     process.exit(code);
@@ -53,7 +55,8 @@ async function main(): Promise<void> {
     },
   });
   running.controller = controller;
-  await controller.synced;
+  running.jobs = startJobsController({ db: getPrisma(), kube: kube(), log, config: { namespace: e.KUBE_NAMESPACE, localQueue: e.BATCH_LOCAL_QUEUE, tickMs: 2000, submitGraceMs: 30_000 } });
+  await Promise.all([controller.synced, running.jobs.synced]);
   log.info("informers synced");
 }
 
