@@ -28,22 +28,33 @@ async function main(): Promise<void> {
     stateFile: values["state-file"],
     token: values.token,
   });
-  console.log(`sim ready ${sim.url}`);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    sim.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        console.error(`sim: error while stopping on ${signal}:`, err);
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGTERM", () => stop("SIGTERM"));
-  process.on("SIGINT", () => stop("SIGINT"));
+  running = sim;
+  if (pendingSignal) stop(pendingSignal);
+  // Handlers are in place before this line: a parent may signal the moment it reads it.
+  else console.log(`sim ready ${sim.url}`);
 }
+
+let running: Awaited<ReturnType<typeof startSim>> | undefined;
+let pendingSignal: string | undefined;
+let stopping = false;
+function stop(signal: string): void {
+  if (!running) {
+    // Still starting: stop as soon as the parts are up, so nothing is left running.
+    pendingSignal = signal;
+    return;
+  }
+  if (stopping) return;
+  stopping = true;
+  running.stop().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(`sim: error while stopping on ${signal}:`, err);
+      process.exit(1);
+    },
+  );
+}
+process.on("SIGTERM", () => stop("SIGTERM"));
+process.on("SIGINT", () => stop("SIGINT"));
 
 main().catch((err: unknown) => {
   console.error(`sim: ${err instanceof Error ? err.message : String(err)}`);

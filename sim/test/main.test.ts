@@ -10,6 +10,8 @@ describe("npm run sim", () => {
     const kubeconfig = join(dir, "kc.yaml");
     const child = spawn(process.execPath, ["--import", "tsx", "sim/main.ts", "--port", "0", "--kubeconfig", kubeconfig], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
+    let err = "";
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     try {
       await new Promise<void>((resolve, reject) => {
@@ -17,13 +19,14 @@ describe("npm run sim", () => {
           out += d.toString();
           if (out.includes("\n")) resolve();
         });
-        child.on("exit", (code) => reject(new Error(`exited early with ${code}`)));
+        child.on("exit", (code) => reject(new Error(`exited early with ${code}: ${err}`)));
       });
       expect(out).toMatch(/^sim ready https:\/\/127\.0\.0\.1:\d+\n$/);
       expect(existsSync(kubeconfig)).toBe(true);
       expect(readFileSync(kubeconfig, "utf8")).toMatch(/current-context: ai-hub-sim/);
       child.kill("SIGTERM");
-      expect(await exited).toBe(0);
+      const code = await exited;
+      expect(code, `exit code after SIGTERM; stderr: ${err}`).toBe(0);
     } finally {
       child.kill("SIGKILL");
       rmSync(dir, { recursive: true, force: true });
