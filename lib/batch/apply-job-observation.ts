@@ -3,7 +3,7 @@ import type { Db } from "@/lib/db/prisma";
 import type { BatchJob } from "@/lib/generated/prisma/client";
 import type { Workload } from "@/lib/kube/kueue-types";
 import { appendJobEvent } from "@/lib/batch/job-events";
-import { isFinal, jobState, type JobObservation, type StateView } from "@/lib/batch/job-state";
+import { PREEMPTION_WORDS, isFinal, jobState, type JobObservation, type StateView } from "@/lib/batch/job-state";
 import { podIndex } from "@/lib/batch/job-logs";
 import { JOB_CONTAINER } from "@/lib/batch/job-from-session";
 
@@ -83,6 +83,11 @@ export async function applyJobState(db: Db, o: JobObservationInput, view: StateV
       ...(isFinal(view.state) ? { finishedAt: now } : {}),
     },
   });
+  if (changed && view.state === "queued" && (row.state === "running" || row.state === "admitted") && view.reason && PREEMPTION_WORDS[view.reason]) {
+    // The pods went fast enough that no observation caught the Workload while it was still
+    // stopping: the history still says the job was preempted before it was queued again.
+    await appendJobEvent(db, row.id, { state: "preempted", reason: view.reason, message: `Preempted: ${PREEMPTION_WORDS[view.reason]}.`, detail: view.detail });
+  }
   if (changed) await appendJobEvent(db, row.id, { state: view.state, reason: view.reason, message: view.message, detail: view.detail });
   return changed;
 }

@@ -1,13 +1,22 @@
-import { EmptyState } from "@/components/ui/empty-state";
+import Link from "next/link";
 import { PageHeader } from "@/components/ui/page-header";
+import { JobsList } from "@/components/jobs/jobs-list";
 import { requireUser } from "@/lib/auth/session";
+import { listJobs } from "@/lib/batch/job-view";
 
-export default async function Page() {
-  await requireUser();
+export const dynamic = "force-dynamic";
+
+export default async function JobsPage() {
+  const user = await requireUser();
+  const initial = await listJobs({ userId: user.id });
   return (
     <>
-      <PageHeader title="Batch jobs" description="Kueue-queued batch work made from your sessions." />
-      <EmptyState title="No batch jobs yet">Run a session as a batch job once sessions are available.</EmptyState>
+      <PageHeader
+        title="Batch jobs"
+        description="Scripts run from your sessions on idle GPUs. Interactive sessions always come first: a batch job may be preempted and is queued again automatically."
+        actions={<Link href="/queues" className="text-sm text-indigo-700 underline dark:text-indigo-300">Queues</Link>}
+      />
+      <JobsList initial={initial} />
     </>
   );
 }
