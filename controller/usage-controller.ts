@@ -1,0 +1,150 @@
+import { makeInformer, type Informer, type ObjectCache, type V1Pod } from "@kubernetes/client-node";
+import type { Logger } from "pino";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import type { KubeClients } from "@/lib/kube/client";
+import { SESSION_ID_LABEL, SESSION_POD_SELECTOR } from "@/lib/kube/labels";
+import { GPU_PRODUCT_LABEL } from "@/lib/gpu/gpu-request";
+import { closeUsageRecord, heartbeatUsageRecords, openUsageRecord } from "@/lib/accounting/usage-store";
+import { foldJobIntervals } from "@/lib/accounting/fold-job-intervals";
+import { podRunningSince, podTerminatedAt } from "./usage-pod-times";
+
+/**
+ * Usage records from what the cluster shows, not from user requests.
+ *
+ * Sessions: a record opens when a session pod is observed Running (start = its container's
+ * startedAt, exact even if we observe it late) and closes when the pod terminates (finishedAt) or
+ * disappears (the time we saw the delete). A heartbeat on open records every USAGE_HEARTBEAT
+ * seconds bounds what a crash can lose: at (re)start the reconcile closes records whose pod is gone
+ * at their last heartbeat, and opens records for running pods it has none for.
+ *
+ * Jobs: the batch controller already records each admitted-and-running interval
+ * (BatchJobInterval, with Kueue's view of admission and eviction); they are folded into usage
+ * records here rather than observing job pods a second time, so one fact has one writer and a job
+ * is never counted twice.
+ */
+
+export interface UsageControllerConfig {
+  namespace: string;
+  heartbeatMs: number;
+}
+
+export interface RunningUsageController {
+  synced: Promise<void>;
+  /** Runs one reconcile pass now (tests, shutdown). */
+  reconcile(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function startUsageController(opts: { db: PrismaClient; kube: KubeClients; log: Logger; config: UsageControllerConfig }): RunningUsageController {
+  const { db, kube: k, log, config } = opts;
+  const ns = config.namespace;
+  let stopped = false;
+  const gpuModels = new Map<string, string | null>();
+  let chain: Promise<void> = Promise.resolve();
+  /** One sync at a time: informer events and the reconcile never race on the same record. */
+  const serial = (fn: () => Promise<void>) => {
+    chain = chain.then(fn).catch((err: unknown) => log.error({ err }, "usage sync failed"));
+    return chain;
+  };
+
+  const pods: Informer<V1Pod> & ObjectCache<V1Pod> = makeInformer(
+    k.kc,
+    `/api/v1/namespaces/${ns}/pods`,
+    () => k.core.listNamespacedPod({ namespace: ns, labelSelector: SESSION_POD_SELECTOR }),
+    SESSION_POD_SELECTOR,
+  );
+
+  async function gpuModel(node: string | undefined): Promise<string | null> {
+    if (!node) return null;
+    if (!gpuModels.has(node)) {
+      const n = await k.core.readNode({ name: node }).catch(() => null);
+      gpuModels.set(node, n?.metadata?.labels?.[GPU_PRODUCT_LABEL] ?? null);
+    }
+    return gpuModels.get(node) ?? null;
+  }
+
+  async function openFor(pod: V1Pod, since: Date): Promise<void> {
+    const sessionId = pod.metadata?.labels?.[SESSION_ID_LABEL];
+    if (!sessionId) return;
+    const s = await db.session.findUnique({ where: { id: sessionId }, select: { userId: true, podName: true, gpuCount: true, cpu: true, memoryGiB: true, profile: { select: { key: true, accountingWeight: true } } } });
+    if (!s || s.podName !== pod.metadata?.name) return;
+    const opened = await openUsageRecord(db, {
+      userId: s.userId, source: "session", sourceId: sessionId, startedAt: since, podName: s.podName,
+      profileKey: s.profile?.key ?? null, gpuModel: s.profile ? await gpuModel(pod.spec?.nodeName) : null,
+      gpuCount: s.gpuCount, weight: s.profile?.accountingWeight ?? 0, cpu: s.cpu, memoryGiB: s.memoryGiB,
+    });
+    if (opened) log.info({ sessionId, startedAt: since }, "usage record opened");
+  }
+
+  async function closeFor(sessionId: string, end: Date, reason: string): Promise<void> {
+    const open = await db.usageRecord.findMany({ where: { source: "session", sourceId: sessionId, endedAt: null }, select: { id: true } });
+    for (const r of open) {
+      if (await closeUsageRecord(db, r.id, end, reason)) log.info({ sessionId, endedAt: end, reason }, "usage record closed");
+    }
+  }
+
+  async function syncPod(pod: V1Pod): Promise<void> {
+    const sessionId = pod.metadata?.labels?.[SESSION_ID_LABEL];
+    if (!sessionId) return;
+    const ended = podTerminatedAt(pod);
+    if (ended) return closeFor(sessionId, ended, "pod terminated");
+    // Finished without container timestamps (e.g. evicted before starting): now is what we know.
+    if (pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed") return closeFor(sessionId, new Date(), `pod ${pod.status.phase}`);
+    const since = podRunningSince(pod);
+    if (since) await openFor(pod, since);
+  }
+
+  /** Heartbeat, close what vanished, open what runs without a record; fold job intervals. */
+  async function reconcile(): Promise<void> {
+    const now = new Date();
+    const byName = new Map(pods.list(ns).map((p) => [p.metadata!.name!, p]));
+    const sessions = new Set((await db.session.findMany({ where: { namespace: ns }, select: { id: true } })).map((s) => s.id));
+    const open = await db.usageRecord.findMany({ where: { source: "session", endedAt: null }, select: { id: true, sourceId: true, podName: true, lastSeenAt: true } });
+    const alive: string[] = [];
+    for (const r of open) {
+      if (!sessions.has(r.sourceId)) continue; // another namespace's controller owns it
+      const pod = r.podName ? byName.get(r.podName) : undefined;
+      const ended = pod ? podTerminatedAt(pod) : null;
+      if (pod && !ended && podRunningSince(pod)) alive.push(r.id);
+      else if (pod && ended) await closeUsageRecord(db, r.id, ended, "pod terminated");
+      else if (!pod) {
+        // Gone while we were not watching: the last time we saw it running is the best bound.
+        await closeUsageRecord(db, r.id, r.lastSeenAt, "pod gone (reconciled at last heartbeat)");
+        log.warn({ sessionId: r.sourceId, endedAt: r.lastSeenAt }, "usage record closed at its last heartbeat");
+      }
+    }
+    await heartbeatUsageRecords(db, alive, now);
+    for (const pod of byName.values()) await syncPod(pod);
+    await foldJobIntervals(db, now);
+  }
+
+  pods.on("add", (p) => void serial(() => syncPod(p)));
+  pods.on("update", (p) => void serial(() => syncPod(p)));
+  pods.on("delete", (p) => {
+    const id = p.metadata?.labels?.[SESSION_ID_LABEL];
+    if (id) void serial(() => closeFor(id, podTerminatedAt(p) ?? new Date(), "pod deleted"));
+  });
+  pods.on("error", (err: unknown) => {
+    if (stopped) return;
+    log.warn({ err: err instanceof Error ? err.message : String(err) }, "usage pod watch failed; restarting");
+    setTimeout(() => void (stopped ? undefined : pods.start().catch(() => undefined)), 1000).unref();
+  });
+
+  const synced = pods.start().then(() => serial(reconcile));
+  let timer: NodeJS.Timeout | undefined;
+  void synced.then(() => {
+    if (stopped) return;
+    timer = setInterval(() => void serial(reconcile), config.heartbeatMs);
+  });
+
+  return {
+    synced,
+    reconcile: () => serial(reconcile),
+    async stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      await pods.stop().catch(() => undefined);
+      await chain;
+    },
+  };
+}
