@@ -3,20 +3,15 @@ import { isConflict, isNotFound, toAppError, type KubeClients } from "@/lib/kube
 
 /** Create/delete of the objects a session consists of; every error becomes an AppError. */
 
-/** Creates the home claim unless it exists; `created` tells the caller whether to remove it on rollback. */
+/**
+ * Creates the home claim unless it exists; `created` tells the caller whether to remove it on
+ * rollback. Create-first: one API call whether or not the claim exists (409 means it does).
+ */
 export async function ensureHomePvc(k: KubeClients, pvc: V1PersistentVolumeClaim): Promise<{ created: boolean }> {
-  const name = pvc.metadata!.name!;
-  try {
-    await k.core.readNamespacedPersistentVolumeClaim({ name, namespace: k.namespace });
-    return { created: false };
-  } catch (e) {
-    if (!isNotFound(e)) throw toAppError(e, "checking the home volume");
-  }
   try {
     await k.core.createNamespacedPersistentVolumeClaim({ namespace: k.namespace, body: pvc });
     return { created: true };
   } catch (e) {
-    // Another spawn of the same user created it first.
     if (isConflict(e)) return { created: false };
     throw toAppError(e, "creating the home volume");
   }

@@ -24,8 +24,8 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-export async function startTestCluster(opts: { namespace: string; timeScale?: number; topology?: Topology | string }): Promise<TestCluster> {
-  const sim = await startSim({ timeScale: opts.timeScale ?? 20, ...(opts.topology ? { topology: opts.topology } : {}) });
+/** Writes a kubeconfig for the simulator on loopback; its certificate is self-signed, so verification is skipped. */
+export function writeKubeconfig(url: string, token: string, namespace: string): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), "ai-hub-kube-"));
   const kubeconfigPath = path.join(dir, "kubeconfig");
   writeFileSync(
@@ -33,21 +33,32 @@ export async function startTestCluster(opts: { namespace: string; timeScale?: nu
     stringify({
       apiVersion: "v1",
       kind: "Config",
-      clusters: [{ name: "sim", cluster: { server: sim.url, "insecure-skip-tls-verify": true } }],
-      users: [{ name: "sim", user: { token: sim.token } }],
-      contexts: [{ name: "sim", context: { cluster: "sim", user: "sim", namespace: opts.namespace } }],
+      clusters: [{ name: "sim", cluster: { server: url, "insecure-skip-tls-verify": true } }],
+      users: [{ name: "sim", user: { token } }],
+      contexts: [{ name: "sim", context: { cluster: "sim", user: "sim", namespace } }],
       "current-context": "sim",
     }),
     { mode: 0o600 },
   );
-  const kube = makeKubeClients({ kubeconfigPath, namespace: opts.namespace, requestTimeoutMs: 5000 });
+  return kubeconfigPath;
+}
+
+/** Applies the namespace, deploy/kueue/base.yaml and the queues generated from the nodes. */
+export async function setupQueues(kube: KubeClients, namespace: string): Promise<void> {
   const base = (loadAllYaml(readFileSync(new URL("../../../deploy/kueue/base.yaml", import.meta.url), "utf8")) as KubernetesObject[])
     .filter((o) => o.kind !== "Namespace");
   const nodes = (await kube.core.listNode({})).items;
   await applyObjects(kube.kc, [
-    { apiVersion: "v1", kind: "Namespace", metadata: { name: opts.namespace } },
+    { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } },
     ...base,
-    ...generateQueueSetup({ nodes, profiles: defaultProfiles, namespace: opts.namespace }),
+    ...generateQueueSetup({ nodes, profiles: defaultProfiles, namespace }),
   ]);
+}
+
+export async function startTestCluster(opts: { namespace: string; timeScale?: number; topology?: Topology | string }): Promise<TestCluster> {
+  const sim = await startSim({ timeScale: opts.timeScale ?? 20, ...(opts.topology ? { topology: opts.topology } : {}) });
+  const kubeconfigPath = writeKubeconfig(sim.url, sim.token, opts.namespace);
+  const kube = makeKubeClients({ kubeconfigPath, namespace: opts.namespace, requestTimeoutMs: 5000 });
+  await setupQueues(kube, opts.namespace);
   return { sim, kube, kubeconfigPath, namespace: opts.namespace, stop: () => sim.stop() };
 }

@@ -1,0 +1,168 @@
+/**
+ * `npm run bench:spawn`: 100 users request a session at once against the cluster simulator.
+ *
+ * Starts a throw-away PostgreSQL (embedded, migrated), the simulator with AI Hub's Kueue queues,
+ * the session controller, and an HTTP server that serves POST/GET /api/v1/sessions with Bearer
+ * API tokens by calling the same lib functions as the Next.js route handlers (spawnSession,
+ * listSessions, verifyApiToken). Measured portal-side: request → Pod created (the POST returns
+ * after the pod exists), time until every session is ready, and GET /api/v1/sessions latency
+ * during the burst. Next.js's own routing overhead is not included.
+ *
+ * Prints a table and, last, `spawn_p99_ms=<n> api_p99_ms=<n> all_ready=<true|false>`.
+ */
+import { spawn } from "node:child_process";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { mkdtemp } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import type { AddressInfo } from "node:net";
+
+const USERS = Number(process.env.BENCH_USERS ?? 100);
+const TIME_SCALE = Number(process.env.BENCH_TIME_SCALE ?? 10);
+const READY_TIMEOUT_MS = Number(process.env.BENCH_READY_TIMEOUT_MS ?? 180_000);
+
+const { startEmbeddedPostgres } = await import("@/lib/dev/postgres");
+const { applyMigrations } = await import("@/lib/db/migrate");
+const pgDir = await mkdtemp(path.join(os.tmpdir(), "ai-hub-bench-pg-"));
+const pgServer = await startEmbeddedPostgres({ dataDir: pgDir, persistent: false, durable: false, database: "ai_hub_bench" });
+await applyMigrations(pgServer.url);
+// lib/env reads the environment once, on first use: everything below sees this database.
+process.env.DATABASE_URL = pgServer.url;
+process.env.LOG_LEVEL ??= "error";
+process.env.DATABASE_POOL_SIZE ??= "20";
+const namespace = "bench";
+process.env.KUBE_NAMESPACE = namespace;
+
+const { getPrisma, disconnectPrisma } = await import("@/lib/db/prisma");
+const { setupQueues, writeKubeconfig } = await import("@/lib/sessions/test-support/test-cluster");
+const { makeKubeClients } = await import("@/lib/kube/client");
+const { startSessionController } = await import("@/controller/session-controller");
+const { spawnSession } = await import("@/lib/sessions/spawn-session");
+const { listSessions } = await import("@/lib/sessions/list-sessions");
+const { createApiToken, verifyApiToken } = await import("@/lib/tokens/api-tokens");
+const { bearerToken } = await import("@/lib/tokens/token-format");
+const { errorResponse } = await import("@/lib/http/api-response");
+const { log } = await import("@/lib/log");
+
+const db = getPrisma();
+// The simulator runs as its own process, as in `npm run dev`, so it does not share our event loop.
+const simToken = `bench-${process.pid}`;
+const sim = spawn(process.execPath, ["--import", "tsx", "sim/main.ts", "--port", "0", "--time-scale", String(TIME_SCALE), "--token", simToken], { stdio: ["ignore", "pipe", "inherit"] });
+const simUrl = await new Promise<string>((resolve, reject) => {
+  let out = "";
+  sim.stdout.setEncoding("utf8").on("data", (d: string) => {
+    out += d;
+    const m = /(https?:\/\/127\.0\.0\.1:\d+)/.exec(out);
+    if (m) resolve(m[1]!);
+  });
+  sim.once("exit", (code) => reject(new Error(`simulator exited with ${code}`)));
+});
+const cluster = { kube: makeKubeClients({ kubeconfigPath: writeKubeconfig(simUrl, simToken, namespace), namespace, requestTimeoutMs: 10_000 }) };
+await setupQueues(cluster.kube, namespace);
+const controller = startSessionController({
+  db,
+  kube: cluster.kube,
+  log,
+  config: { namespace, localQueue: "interactive", admissionTimeoutMs: 600_000, unschedulableGraceMs: 20_000, orphanGraceMs: 300_000, tickMs: 1000, cullEveryMs: 3_600_000, spawnGraceMs: 30_000 },
+});
+await controller.synced;
+
+async function send(res: ServerResponse, response: Response): Promise<void> {
+  res.writeHead(response.status, { "content-type": "application/json" });
+  res.end(await response.text());
+}
+
+const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  void (async () => {
+    try {
+      const token = bearerToken(req.headers.authorization);
+      const caller = token ? await verifyApiToken(token) : null;
+      if (!caller) return send(res, Response.json({ error: { code: "UNAUTHENTICATED" } }, { status: 401 }));
+      const user = { id: caller.userId, username: caller.username, groups: caller.groups };
+      if (req.method === "POST") {
+        const chunks: Buffer[] = [];
+        for await (const c of req) chunks.push(c as Buffer);
+        const { session, created } = await spawnSession({ user, input: JSON.parse(Buffer.concat(chunks).toString()), kube: cluster.kube });
+        return send(res, Response.json({ session }, { status: created ? 201 : 200 }));
+      }
+      return send(res, Response.json({ sessions: await listSessions({ userId: user.id }) }));
+    } catch (e) {
+      return send(res, errorResponse(e));
+    }
+  })();
+});
+await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/sessions`;
+
+const tokens: string[] = [];
+for (let i = 0; i < USERS; i++) {
+  const u = await db.user.create({
+    data: { iamIssuer: "https://bench.invalid/", iamSubject: `bench-${i}`, username: `bench${i}`, displayName: `Bench ${i}`, groups: ["users/ai-infn"], roles: ["researcher"] },
+  });
+  tokens.push((await createApiToken({ userId: u.id, input: { name: "bench", scopes: ["sessions:read", "sessions:write"] }, db })).token);
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]! : Number.NaN;
+};
+
+const t0 = performance.now();
+const spawnMs: number[] = [];
+const apiMs: number[] = [];
+let failures = 0;
+let bursting = true;
+const poller = (async () => {
+  let i = 0;
+  while (bursting) {
+    const t = performance.now();
+    const r = await fetch(base, { headers: { authorization: `Bearer ${tokens[i++ % USERS]}` } });
+    await r.arrayBuffer();
+    apiMs.push(performance.now() - t);
+  }
+})();
+await Promise.all(
+  tokens.map(async (token) => {
+    const t = performance.now();
+    const r = await fetch(base, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ image: "VS Code", cpu: 1, memoryGiB: 1 }) });
+    await r.arrayBuffer();
+    spawnMs.push(performance.now() - t);
+    if (r.status !== 201) failures++;
+  }),
+);
+const burstMs = performance.now() - t0;
+
+let ready = 0;
+const deadline = Date.now() + READY_TIMEOUT_MS;
+while (Date.now() < deadline) {
+  ready = await db.session.count({ where: { namespace, state: "ready" } });
+  if (ready >= USERS - failures) break;
+  await new Promise((r) => setTimeout(r, 250));
+}
+const allReadyMs = performance.now() - t0;
+bursting = false;
+await poller;
+const allReady = failures === 0 && ready === USERS;
+
+const rows = [
+  ["users", String(USERS)],
+  ["spawn failures", String(failures)],
+  ["request → Pod created p50 (ms)", pct(spawnMs, 50).toFixed(0)],
+  ["request → Pod created p99 (ms)", pct(spawnMs, 99).toFixed(0)],
+  ["burst duration (ms)", burstMs.toFixed(0)],
+  ["sessions ready", `${ready}/${USERS}`],
+  [`time until all ready (ms, sim time scale ${TIME_SCALE})`, allReady ? allReadyMs.toFixed(0) : "not all ready"],
+  ["GET /api/v1/sessions requests", String(apiMs.length)],
+  ["GET /api/v1/sessions p50 (ms)", pct(apiMs, 50).toFixed(0)],
+  ["GET /api/v1/sessions p99 (ms)", pct(apiMs, 99).toFixed(0)],
+];
+const w = Math.max(...rows.map((r) => r[0]!.length));
+for (const [k, v] of rows) process.stdout.write(`${k!.padEnd(w)}  ${v}\n`);
+
+await controller.stop();
+server.close();
+sim.kill("SIGTERM");
+await disconnectPrisma();
+await pgServer.stop();
+process.stdout.write(`spawn_p99_ms=${pct(spawnMs, 99).toFixed(0)} api_p99_ms=${pct(apiMs, 99).toFixed(0)} all_ready=${allReady}\n`);
+process.exit(0);
