@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { getPrisma, type Db } from "@/lib/db/prisma";
 import { AppError } from "@/lib/errors/app-error";
+import { assertWithinBudget } from "@/lib/budgets/assert-within-budget";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import type { GpuRequest, GpuStrategy } from "@/lib/gpu/gpu-request";
@@ -108,6 +109,8 @@ export async function spawnSession(opts: { user: SpawnUser; input: unknown; db?:
     if (active.some((s) => s.name === name)) throw invalid("name", `You already have a session named ${name}; choose another name or stop that one.`, "CONFLICT");
 
     const id = randomUUID();
+    // Monthly GPU-hour budget of the charged group (lib/budgets); refusal rolls this transaction back.
+    await assertWithinBudget(tx, { userId: user.id, group: null, profileKey: profile?.key ?? null, requestedGpus: profile?.gpuCount ?? 0, charge: { source: "session", sourceId: id } });
     const row = await tx.session.create({
       data: {
         id,
