@@ -2,7 +2,7 @@
  * `npm run bench:spawn`: 100 users request a session at once against the cluster simulator.
  *
  * Starts a throw-away PostgreSQL (embedded, migrated), the simulator with AI Hub's Kueue queues,
- * the session controller, and an HTTP server that serves POST/GET /api/v1/sessions with Bearer
+ * the session controller (each in its own process), and an HTTP server that serves POST/GET /api/v1/sessions with Bearer
  * API tokens by calling the same lib functions as the Next.js route handlers (spawnSession,
  * listSessions, verifyApiToken). Measured portal-side: request → Pod created (the POST returns
  * after the pod exists), time until every session is ready, and GET /api/v1/sessions latency
@@ -36,13 +36,11 @@ process.env.KUBE_NAMESPACE = namespace;
 const { getPrisma, disconnectPrisma } = await import("@/lib/db/prisma");
 const { setupQueues, writeKubeconfig } = await import("@/lib/sessions/test-support/test-cluster");
 const { makeKubeClients } = await import("@/lib/kube/client");
-const { startSessionController } = await import("@/controller/session-controller");
 const { spawnSession } = await import("@/lib/sessions/spawn-session");
 const { listSessions } = await import("@/lib/sessions/list-sessions");
 const { createApiToken, verifyApiToken } = await import("@/lib/tokens/api-tokens");
 const { bearerToken } = await import("@/lib/tokens/token-format");
 const { errorResponse } = await import("@/lib/http/api-response");
-const { log } = await import("@/lib/log");
 
 const db = getPrisma();
 // The simulator runs as its own process, as in `npm run dev`, so it does not share our event loop.
@@ -58,14 +56,14 @@ const simUrl = await new Promise<string>((resolve, reject) => {
   sim.once("exit", (code) => reject(new Error(`simulator exited with ${code}`)));
 });
 const cluster = { kube: makeKubeClients({ kubeconfigPath: writeKubeconfig(simUrl, simToken, namespace), namespace, requestTimeoutMs: 10_000 }) };
+
 await setupQueues(cluster.kube, namespace);
-const controller = startSessionController({
-  db,
-  kube: cluster.kube,
-  log,
-  config: { namespace, localQueue: "interactive", admissionTimeoutMs: 600_000, unschedulableGraceMs: 20_000, orphanGraceMs: 300_000, tickMs: 1000, cullEveryMs: 3_600_000, spawnGraceMs: 30_000 },
+// The controller is its own process too, as in production.
+const kubeconfigPath = writeKubeconfig(simUrl, simToken, namespace);
+const controller = spawn(process.execPath, ["--import", "tsx", "controller/main.ts"], {
+  stdio: ["ignore", "inherit", "inherit"],
+  env: { ...process.env, KUBECONFIG: kubeconfigPath, KUBE_NAMESPACE: namespace, CONTROLLER_LOCK_NAME: `bench-${process.pid}` },
 });
-await controller.synced;
 
 async function send(res: ServerResponse, response: Response): Promise<void> {
   res.writeHead(response.status, { "content-type": "application/json" });
@@ -125,9 +123,12 @@ await Promise.all(
   tokens.map(async (token) => {
     const t = performance.now();
     const r = await fetch(base, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ image: "VS Code", cpu: 1, memoryGiB: 1 }) });
-    await r.arrayBuffer();
+    const text = await r.text();
     spawnMs.push(performance.now() - t);
-    if (r.status !== 201) failures++;
+    if (r.status !== 201) {
+      failures++;
+      if (failures <= 3) process.stderr.write(`spawn failed: HTTP ${r.status} ${text.slice(0, 300)}\n`);
+    }
   }),
 );
 const burstMs = performance.now() - t0;
@@ -159,7 +160,8 @@ const rows = [
 const w = Math.max(...rows.map((r) => r[0]!.length));
 for (const [k, v] of rows) process.stdout.write(`${k!.padEnd(w)}  ${v}\n`);
 
-await controller.stop();
+controller.kill("SIGTERM");
+await new Promise((r) => controller.once("exit", r));
 server.close();
 sim.kill("SIGTERM");
 await disconnectPrisma();

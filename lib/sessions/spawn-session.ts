@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { getPrisma, type Db } from "@/lib/db/prisma";
+import { getPrisma } from "@/lib/db/prisma";
 import { AppError } from "@/lib/errors/app-error";
 import { assertWithinBudget } from "@/lib/budgets/assert-within-budget";
 import { env } from "@/lib/env";
@@ -57,8 +57,8 @@ function invalid(field: string, message: string, code: "INVALID" | "FORBIDDEN" |
   return new AppError(code, message, { fields: { [field]: message } });
 }
 
-async function nextName(db: Db, userId: string): Promise<string> {
-  const taken = new Set((await db.session.findMany({ where: { userId, state: { in: ACTIVE_STATES } }, select: { name: true } })).map((s) => s.name));
+function nextName(active: Array<{ name: string }>): string {
+  const taken = new Set(active.map((s) => s.name));
   for (let i = 1; ; i++) if (!taken.has(`session-${i}`)) return `session-${i}`;
 }
 
@@ -69,6 +69,22 @@ export async function spawnSession(opts: { user: SpawnUser; input: unknown; db?:
   const e = env();
   const k = opts.kube ?? kube();
 
+  const started = performance.now();
+  // Catalogue reads need no lock: they happen before the transaction, which then holds its
+  // connection only for the per-user lock, the counts and the inserts.
+  const [image, profile, policies] = await Promise.all([
+    db.image.findFirst({
+      where: { enabled: true, OR: [{ name: input.image }, ...(z.uuid().safeParse(input.image).success ? [{ id: input.image }] : [])] },
+    }),
+    input.profile ? db.gpuProfile.findFirst({ where: { key: input.profile, enabled: true } }) : Promise.resolve(null),
+    db.sessionPolicy.findMany({ where: { group: { in: user.groups } } }),
+  ]);
+  if (!image) throw invalid("image", `Unknown image "${input.image}"; choose one of the images offered.`);
+  if (input.profile && !profile) throw invalid("profile", `Unknown GPU profile "${input.profile}"; choose one of the profiles offered or CPU only.`);
+  if (profile && profile.allowedGroups.length > 0 && !profile.allowedGroups.some((g) => user.groups.includes(g))) {
+    throw invalid("profile", `The GPU profile ${profile.key} is not available to your groups; choose another profile.`, "FORBIDDEN");
+  }
+
   const outcome = await db.$transaction(async (tx) => {
     // Serialises the spawns of one user: limits below are counted with no concurrent spawn of theirs.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`ai-hub:spawn:${user.id}`}))`;
@@ -76,18 +92,6 @@ export async function spawnSession(opts: { user: SpawnUser; input: unknown; db?:
       const existing = await tx.session.findFirst({ where: { userId: user.id, idempotencyKey: input.idempotencyKey }, include: sessionViewInclude });
       if (existing) return { created: false as const, row: existing };
     }
-    const image = await tx.image.findFirst({
-      where: { enabled: true, OR: [{ name: input.image }, ...(z.uuid().safeParse(input.image).success ? [{ id: input.image }] : [])] },
-    });
-    if (!image) throw invalid("image", `Unknown image "${input.image}"; choose one of the images offered.`);
-
-    const profile = input.profile ? await tx.gpuProfile.findFirst({ where: { key: input.profile, enabled: true } }) : null;
-    if (input.profile && !profile) throw invalid("profile", `Unknown GPU profile "${input.profile}"; choose one of the profiles offered or CPU only.`);
-    if (profile && profile.allowedGroups.length > 0 && !profile.allowedGroups.some((g) => user.groups.includes(g))) {
-      throw invalid("profile", `The GPU profile ${profile.key} is not available to your groups; choose another profile.`, "FORBIDDEN");
-    }
-
-    const policies = await tx.sessionPolicy.findMany({ where: { group: { in: user.groups } } });
     const limits = effectiveLimits(user.groups, policies, {
       maxSessions: e.SESSION_MAX_PER_USER,
       maxGpus: e.SESSION_MAX_GPUS_PER_USER,
@@ -105,7 +109,7 @@ export async function spawnSession(opts: { user: SpawnUser; input: unknown; db?:
       const fields = Object.fromEntries(violations.map((v) => [v.field, v.message]));
       throw new AppError(violations.some((v) => v.code === "QUOTA_EXCEEDED") ? "QUOTA_EXCEEDED" : "INVALID", violations.map((v) => v.message).join(" "), { fields });
     }
-    const name = input.name ?? (await nextName(tx, user.id));
+    const name = input.name ?? nextName(active);
     if (active.some((s) => s.name === name)) throw invalid("name", `You already have a session named ${name}; choose another name or stop that one.`, "CONFLICT");
 
     const id = randomUUID();
@@ -128,9 +132,10 @@ export async function spawnSession(opts: { user: SpawnUser; input: unknown; db?:
         token: generateSessionToken(),
         idempotencyKey: input.idempotencyKey ?? null,
       },
-      include: sessionViewInclude,
+      select: { id: true, name: true, token: true, podName: true, cpu: true, memoryGiB: true, createdAt: true },
     });
-    await appendSessionEvent(tx, id, { progress: 5, message: "Session requested." }, "info");
+    // The first event of a new session: no need to look up the previous one.
+    await tx.sessionEvent.create({ data: { sessionId: id, seq: 1, progress: 5, message: "Session requested.", level: "info" } });
     const gpu: GpuRequest | null = profile
       ? {
           profileKey: profile.key,
@@ -141,12 +146,28 @@ export async function spawnSession(opts: { user: SpawnUser; input: unknown; db?:
           tolerations: profile.tolerations as GpuRequest["tolerations"],
         }
       : null;
-    return { created: true as const, row, image: { reference: image.reference, kind: image.kind as ImageKind }, gpu, token: row.token };
-  });
+    const viewRow = {
+      ...row,
+      state: "requested" as const,
+      reason: null,
+      progress: 5,
+      gpuCount: profile?.gpuCount ?? 0,
+      node: null,
+      readyAt: null,
+      stoppedAt: null,
+      lastActivityAt: null,
+      cullWarningAt: null,
+      image: { id: image.id, name: image.name, kind: image.kind },
+      profile: profile ? { key: profile.key, displayName: profile.displayName, cullExempt: profile.cullExempt } : null,
+      user: { username: user.username },
+    };
+    return { created: true as const, row: viewRow, image: { reference: image.reference, kind: image.kind as ImageKind }, gpu, token: row.token };
+  }, { maxWait: 10_000, timeout: 15_000 });
 
   if (!outcome.created) return { session: toSessionView(outcome.row), created: false };
 
   const { row } = outcome;
+  const txMs = performance.now() - started;
   let pvcCreated = false;
   try {
     const pvc = await ensureHomePvc(k, buildHomePvc({ namespace: k.namespace, userId: user.id, username: user.username, size: e.SESSION_HOME_SIZE, storageClassName: e.SESSION_HOME_STORAGE_CLASS }));
@@ -171,6 +192,7 @@ export async function spawnSession(opts: { user: SpawnUser; input: unknown; db?:
       shmGiB: e.SESSION_SHM_GIB,
     });
     await createPod(k, pod);
+    log.debug({ sessionId: row.id, txMs: Math.round(txMs), kubeMs: Math.round(performance.now() - started - txMs) }, "session spawned");
     return { session: toSessionView(row), created: true };
   } catch (err) {
     const appErr = err instanceof AppError ? err : new AppError("UPSTREAM_UNAVAILABLE", "The session could not be created in the cluster.", undefined, { cause: err });
