@@ -36,17 +36,19 @@ test.describe("sessions: researcher", () => {
     // The whole A100 is for administrators only: not offered to a researcher.
     await expect(page.getByRole("radio", { name: /^a100:/ })).toHaveCount(0);
 
-    await spawnJupyterOnMig(page, "e2e-lab");
+    // Unique per attempt: stopped sessions stay listed for a day.
+    const name = `lab-${Date.now().toString(36)}`;
+    await spawnJupyterOnMig(page, name);
     const bar = page.getByRole("progressbar", { name: "Session start progress" });
     await expect(bar).toHaveAttribute("aria-valuenow", "100", { timeout: 60_000 });
     await expect(page.getByText("Your session is ready.")).toBeVisible();
-    await expect(page.getByRole("link", { name: "Open" })).toHaveAttribute("href", "/user/alice/e2e-lab/");
+    await expect(page.getByRole("link", { name: "Open" })).toHaveAttribute("href", `/user/alice/${name}/`);
 
     await page.goto("/sessions");
-    const row = page.getByRole("row", { name: /e2e-lab/ });
+    const row = page.getByRole("row", { name: new RegExp(name) });
     await expect(row.getByText("Ready")).toBeVisible();
     await expect(row).toContainText("A100 MIG 1g.10gb");
-    await row.getByRole("button", { name: "Stop e2e-lab" }).click();
+    await row.getByRole("button", { name: `Stop ${name}` }).click();
     await expect(row.getByText("Stopped")).toBeVisible({ timeout: 30_000 });
   });
 
@@ -64,13 +66,13 @@ test.describe("sessions: cross-tenant", () => {
     const alice = await browser.newContext({ storageState: storageState("alice") });
     const bob = await browser.newContext({ storageState: storageState("bob") });
     try {
-      const create = await alice.request.post("/api/v1/sessions", { data: { image: "VS Code", cpu: 1, memoryGiB: 1, name: "private" } });
+      const create = await alice.request.post("/api/v1/sessions", { data: { image: "VS Code", cpu: 1, memoryGiB: 1, name: `private-${Date.now().toString(36)}` } });
       expect(create.status()).toBe(201);
       const { session } = (await create.json()) as { session: { id: string } };
 
       const bobPage = await bob.newPage();
       await bobPage.goto("/sessions");
-      await expect(bobPage.getByRole("row", { name: /private/ })).toHaveCount(0);
+      await expect(bobPage.getByRole("row", { name: /private-/ })).toHaveCount(0);
       expect((await bobPage.goto(`/sessions/${session.id}`))?.status()).toBe(404);
 
       expect((await bob.request.get(`/api/v1/sessions/${session.id}`)).status()).toBe(404);
