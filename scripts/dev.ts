@@ -113,26 +113,84 @@ if (!process.env.KUBECONFIG) {
   });
 }
 
+if (!process.env.KUBECONFIG) {
+  services.push({
+    name: "kueue",
+    async start() {
+      // The queue setup AI Hub expects (deploy/kueue), with quotas computed from the simulator's nodes.
+      const run = await startChild({
+        name: "kueue",
+        command: tsx,
+        args: ["deploy/kueue/generate.ts", "--apply", "--out", path.join(dataDir, "sim", "queues.yaml")],
+        cwd: root,
+        env: stackEnv,
+        print: print("kueue"),
+      });
+      await exitedOk(run.child, "applying the Kueue queue setup");
+      return { stop: async () => {} };
+    },
+  });
+}
+
+const webPort = { value: 0 };
 services.push({
   name: "web",
   async start(): Promise<Running> {
-    const env = { ...stackEnv, PORT: String(publicPort), HOSTNAME: "127.0.0.1" };
+    webPort.value = await findFreePort();
+    const env = { ...stackEnv, PORT: String(webPort.value), HOSTNAME: "127.0.0.1" };
     if (e2e) {
-      const build = await startChild({ name: "build", command: nextBin, args: ["build"], cwd: root, env: { ...env, NODE_ENV: "production" }, print: print("build"), readyLine: undefined });
-      await new Promise<void>((resolve, reject) =>
-        build.child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`next build failed (exit ${code})`)))),
-      );
+      const build = await startChild({ name: "build", command: nextBin, args: ["build"], cwd: root, env: { ...env, NODE_ENV: "production" }, print: print("build") });
+      await exitedOk(build.child, "next build");
     }
     return startChild({
       name: "web",
       command: nextBin,
-      args: e2e ? ["start", "--port", String(publicPort), "--hostname", "127.0.0.1"] : ["dev", "--port", String(publicPort), "--hostname", "127.0.0.1"],
+      args: [e2e ? "start" : "dev", "--port", String(webPort.value), "--hostname", "127.0.0.1"],
       cwd: root,
       env: e2e ? { ...env, NODE_ENV: "production" } : env,
-      readyLine: /Ready in|started server|Local:/i,
+      readyLine: /Ready in|started server/i,
       readyTimeoutMs: 120_000,
       print: print("web"),
       onExit: (code) => supervisorHooks.fail(`Next.js stopped (exit ${code})`),
+    });
+  },
+});
+
+services.push({
+  name: "proxy",
+  async start() {
+    return startChild({
+      name: "proxy",
+      command: tsx,
+      args: ["proxy/main.ts"],
+      cwd: root,
+      env: {
+        ...stackEnv,
+        AI_HUB_SERVICE: "proxy",
+        PORT: String(publicPort),
+        PROXY_PORT: String(publicPort),
+        PROXY_LISTEN_HOST: "127.0.0.1",
+        PROXY_WEB_URL: `http://127.0.0.1:${webPort.value}`,
+      },
+      readyLine: /proxy ready/,
+      print: print("proxy"),
+      onExit: (code) => supervisorHooks.fail(`the proxy stopped (exit ${code})`),
+    });
+  },
+});
+
+services.push({
+  name: "controller",
+  async start() {
+    return startChild({
+      name: "controller",
+      command: tsx,
+      args: ["controller/main.ts"],
+      cwd: root,
+      env: { ...stackEnv, AI_HUB_SERVICE: "controller" },
+      readyLine: /leader|waiting for leadership/,
+      print: print("controller"),
+      onExit: (code) => supervisorHooks.fail(`the controller stopped (exit ${code})`),
     });
   },
 });
@@ -148,6 +206,13 @@ void supervise(services, () => {
   ];
   process.stdout.write(lines.join("\n") + "\n");
 });
+
+function exitedOk(child: import("node:child_process").ChildProcess, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (child.exitCode !== null) return child.exitCode === 0 ? resolve() : reject(new Error(`${what} failed (exit ${child.exitCode})`));
+    child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${what} failed (exit ${code})`))));
+  });
+}
 
 /** A random secret kept in a file so that sessions survive restarts of the dev stack. */
 function persistentSecret(file: string): string {
