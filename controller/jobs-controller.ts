@@ -31,6 +31,7 @@ export interface RunningJobsController {
 }
 
 const LOG_TAIL_BYTES = 64 * 1024;
+const MAX_PARALLEL = 4;
 
 export function startJobsController(opts: { db: ReturnType<typeof getPrisma>; kube: KubeClients; log: Logger; config: JobsControllerConfig }): RunningJobsController {
   const { db, kube: k, config } = opts;
@@ -59,9 +60,38 @@ export function startJobsController(opts: { db: ReturnType<typeof getPrisma>; ku
     () => k.custom.listNamespacedCustomObject({ group: KUEUE_GROUP, version: KUEUE_VERSION, namespace: ns, plural: "workloads" }) as never,
   );
 
+  // Syncs of one job run one after the other, and a sync requested while another is waiting is
+  // dropped: the waiting one reads the latest cache anyway. A burst of 500 jobs makes thousands of
+  // events; coalescing them and running at most MAX_PARALLEL syncs keeps the database pool free for
+  // the web process and the state current.
+  const waiting = new Set<string>();
+  let runningSyncs = 0;
+  const slots: Array<() => void> = [];
+  async function slot<T>(fn: () => Promise<T>): Promise<T> {
+    if (runningSyncs >= MAX_PARALLEL) await new Promise<void>((r) => slots.push(r));
+    runningSyncs++;
+    try {
+      return await fn();
+    } finally {
+      runningSyncs--;
+      slots.shift()?.();
+    }
+  }
+
   function serial(name: string, fn: () => Promise<void>): Promise<void> {
-    const prev = chains.get(name) ?? Promise.resolve();
-    const next = prev.then(fn).catch((err: unknown) => log.error({ err, job: name }, "job sync failed"));
+    const prev = chains.get(name);
+    if (prev && waiting.has(name)) return prev;
+    waiting.add(name);
+    const next = (prev ?? Promise.resolve())
+      .then(() => {
+        waiting.delete(name);
+        return slot(fn);
+      })
+      .catch((err: unknown) => {
+        // Like a controller's requeue: try again shortly rather than lose the observation.
+        log.error({ err, job: name }, "job sync failed; retrying");
+        if (!stopped) setTimeout(() => void serial(name, fn), 2000).unref();
+      });
     chains.set(name, next);
     void next.finally(() => {
       if (chains.get(name) === next) chains.delete(name);

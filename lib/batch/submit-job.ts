@@ -185,32 +185,30 @@ export async function submitJob(opts: { user: BatchUser; input: unknown; db?: Re
 
   // The resolved spec: Resubmit replays exactly this (profile and resources included).
   const spec = { ...input, profile: profile?.key ?? null, cpu, memoryGiB } as Prisma.InputJsonValue;
-  const row = await db.$transaction(async (tx) => {
-    const created = await tx.batchJob.create({
-      data: {
-        id,
-        userId: user.id,
-        sessionId: origin.sessionId,
-        name: input.name ?? `${input.script.trim().split("\n")[0]!.slice(0, 60)}`,
-        k8sName,
-        namespace: k.namespace,
-        spec,
-        image: origin.imageName,
-        profileKey: profile?.key ?? null,
-        gpuCount: profile?.gpuCount ?? 0,
-        cpu,
-        memoryGiB,
-        trials: input.trials,
-        deadlineSeconds: input.deadlineSeconds,
-        priority: input.priority,
-        target: input.target,
-        state: "submitted",
-        stateReason: "Submitted",
-        stateMessage: "Submitted: waiting for Kueue to see it.",
-      },
-    });
-    await appendJobEvent(tx, id, { state: "submitted", reason: "Submitted", message: "Submitted." });
-    return created;
+  // One statement: the row and its first history entry.
+  const row = await db.batchJob.create({
+    data: {
+      id,
+      userId: user.id,
+      sessionId: origin.sessionId,
+      name: input.name ?? `${input.script.trim().split("\n")[0]!.slice(0, 60)}`,
+      k8sName,
+      namespace: k.namespace,
+      spec,
+      image: origin.imageName,
+      profileKey: profile?.key ?? null,
+      gpuCount: profile?.gpuCount ?? 0,
+      cpu,
+      memoryGiB,
+      trials: input.trials,
+      deadlineSeconds: input.deadlineSeconds,
+      priority: input.priority,
+      target: input.target,
+      state: "submitted",
+      stateReason: "Submitted",
+      stateMessage: "Submitted: waiting for Kueue to see it.",
+      events: { create: { seq: 1, state: "submitted", reason: "Submitted", message: "Submitted." } },
+    },
   });
 
   try {
