@@ -44,9 +44,15 @@ export function makeKubeClients(opts: KubeClientOptions): KubeClients {
   const kc = loadKubeConfig(opts.kubeconfigPath);
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new AppError("UPSTREAM_UNAVAILABLE", "The cluster connection is not configured.");
+  // client-node builds a new undici Agent for every request, so no connection is ever reused and
+  // every call pays a TLS handshake. The TLS settings are the same for every request of this
+  // KubeConfig (credentials travel in headers), so the first agent is kept and reused.
+  let dispatcher: ReturnType<RequestContext["getDispatcher"]>;
   const timeout = {
     pre: async (ctx: RequestContext) => {
       ctx.setSignal(AbortSignal.timeout(opts.requestTimeoutMs));
+      if (dispatcher) ctx.setDispatcher(dispatcher);
+      else dispatcher = ctx.getDispatcher();
       return ctx;
     },
     post: async (ctx: ResponseContext) => ctx,
