@@ -13,7 +13,7 @@ import { submitJob, resubmitJob, type BatchUser } from "@/lib/batch/submit-job";
 import { cancelJob } from "@/lib/batch/cancel-job";
 import { getJob, listJobs } from "@/lib/batch/job-view";
 import { readJobLog } from "@/lib/batch/job-logs";
-import { readJob, listJobPods } from "@/lib/batch/batch-objects";
+import { deleteJob, readJob, listJobPods } from "@/lib/batch/batch-objects";
 import { readClusterQueues } from "@/lib/batch/queue-status";
 
 // Integration: the simulator (API server, scheduler, kubelet, Job controller, Kueue with the
@@ -190,6 +190,37 @@ describe("batch jobs against the simulator", () => {
     expect(intervals[1]!.endReason).toMatch(/^(CompletionsReached|Succeeded)$/);
     expect(intervals[0]!.endedAt!.getTime()).toBeLessThanOrEqual(intervals[1]!.startedAt.getTime());
   }, 240_000);
+
+  it("logs follow: streams a running trial until it ends", async () => {
+    const u = asUser(await seedUser());
+    const job = await submitJob({ user: u, input: { image: "JupyterLab (SciPy)", script: "echo start $JOB_COMPLETION_INDEX\nsleep 20\necho end", cpu: 0.5, memoryGiB: 1 }, kube: cluster.kube });
+    await waitJob(job.id, "running");
+    const log = await waitFor("a started pod", () => readJobLog({ userId: u.id, jobId: job.id, index: 0, follow: true, kube: cluster.kube }).catch(() => undefined));
+    expect(log.source).toBe("pod");
+    // The stream ends by itself when the container exits: it carries lines written after it opened.
+    const all = await text(log.stream);
+    expect(all).toContain("start 0");
+    expect(all).toContain("end");
+    await waitJob(job.id, "succeeded");
+  }, 60_000);
+
+  it("a restarted controller reconciles: a Job deleted while it was down fails the row and closes the open interval", async () => {
+    const u = asUser(await seedUser());
+    const job = await submitJob({ user: u, input: { image: "JupyterLab (SciPy)", script: "sleep 3600", cpu: 0.5, memoryGiB: 1 }, kube: cluster.kube });
+    await waitJob(job.id, "running");
+    await waitFor("interval open", async () => ((await db.batchJobInterval.count({ where: { jobId: job.id, endedAt: null } })) === 1 ? true : undefined));
+    await jobs!.stop();
+    await deleteJob(cluster.kube, job.k8sName);
+    await waitFor("job gone", async () => ((await readJob(cluster.kube, job.k8sName)) === null ? true : undefined));
+    expect((await row(job.id)).state).toBe("running");
+    jobs = startJobsController({ db, kube: cluster.kube, log, config: { namespace: ns, localQueue: "batch", tickMs: 300, submitGraceMs: 0 } });
+    await jobs.synced;
+    const failed = await waitJob(job.id, "failed");
+    expect(failed.stateReason).toBe("JobDeleted");
+    const interval = await db.batchJobInterval.findFirstOrThrow({ where: { jobId: job.id } });
+    expect(interval.endedAt).not.toBeNull();
+    expect(interval.endReason).toBe("JobDeleted");
+  }, 60_000);
 
   it("bad input → 4xx, nothing created", async () => {
     const u = asUser(await seedUser());

@@ -14,7 +14,14 @@ export default async function JobsPage() {
       <PageHeader
         title="Batch jobs"
         description="Scripts run from your sessions on idle GPUs. Interactive sessions always come first: a batch job may be preempted and is queued again automatically."
-        actions={<Link href="/queues" className="text-sm text-indigo-700 underline dark:text-indigo-300">Queues</Link>}
+        actions={
+          <div className="flex items-center gap-4">
+            <Link href="/queues" className="text-sm text-indigo-700 underline dark:text-indigo-300">Queues</Link>
+            <Link href="/jobs/new" className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500">
+              Run as batch job
+            </Link>
+          </div>
+        }
       />
       <JobsList initial={initial} />
     </>
