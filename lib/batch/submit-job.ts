@@ -123,7 +123,15 @@ function imageBase(reference: string, user: BatchUser): JobBase {
   };
 }
 
-export async function submitJob(opts: { user: BatchUser; input: unknown; db?: ReturnType<typeof getPrisma>; kube?: KubeClients }): Promise<BatchJobView> {
+/** Filled in when given: where a submission spent its time (bench/batch.ts reports it). */
+export interface SubmitTimings {
+  validateMs: number;
+  dbMs: number;
+  kubeMs: number;
+}
+
+export async function submitJob(opts: { user: BatchUser; input: unknown; db?: ReturnType<typeof getPrisma>; kube?: KubeClients; timings?: SubmitTimings }): Promise<BatchJobView> {
+  const t0 = performance.now();
   const input = submitJobSchema.parse(opts.input);
   const db = opts.db ?? getPrisma();
   const k = opts.kube ?? kube();
@@ -185,6 +193,7 @@ export async function submitJob(opts: { user: BatchUser; input: unknown; db?: Re
 
   // The resolved spec: Resubmit replays exactly this (profile and resources included).
   const spec = { ...input, profile: profile?.key ?? null, cpu, memoryGiB } as Prisma.InputJsonValue;
+  const t1 = performance.now();
   // One statement: the row and its first history entry.
   const row = await db.batchJob.create({
     data: {
@@ -212,7 +221,9 @@ export async function submitJob(opts: { user: BatchUser; input: unknown; db?: Re
   });
 
   try {
+    const t2 = performance.now();
     await createJob(k, job);
+    if (opts.timings) Object.assign(opts.timings, { validateMs: t1 - t0, dbMs: t2 - t1, kubeMs: performance.now() - t2 });
     return toJobView(row);
   } catch (err) {
     const appErr = err instanceof AppError ? err : new AppError("UPSTREAM_UNAVAILABLE", "The job could not be created in the cluster.", undefined, { cause: err });
