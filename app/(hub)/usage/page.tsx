@@ -1,13 +1,17 @@
-import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
+import { BudgetBanner } from "@/components/usage/budget-banner";
+import { UsageView } from "@/components/usage/usage-view";
 import { requireUser } from "@/lib/auth/session";
 
-export default async function Page() {
-  await requireUser();
+export const dynamic = "force-dynamic";
+
+export default async function UsagePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const user = await requireUser();
   return (
     <>
-      <PageHeader title="Usage" description="GPU-hours you and your groups have used." />
-      <EmptyState title="No usage recorded yet">Usage appears here once you have run sessions or jobs.</EmptyState>
+      <PageHeader title="Usage" description="GPU-hours of your sessions and jobs, weighted by GPU profile (a MIG slice counts as its fraction of a GPU)." />
+      <BudgetBanner userId={user.id} />
+      <UsageView params={await searchParams} caller={{ id: user.id, username: user.username, isAdmin: false }} dimensions={["profile", "source", "group"]} />
     </>
   );
 }
