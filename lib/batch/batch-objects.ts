@@ -24,9 +24,14 @@ export function batchApi(k: KubeClients, requestTimeoutMs: number = env().KUBE_R
   if (!api) {
     const cluster = k.kc.getCurrentCluster();
     if (!cluster) throw toAppError(new Error("no current cluster"), "connecting to the cluster");
+    // As in lib/kube/client.ts: client-node makes a new undici agent (a TLS handshake) per request;
+    // the first one is kept and reused, since TLS settings are the same for every request.
+    let dispatcher: ReturnType<RequestContext["getDispatcher"]>;
     const timeout = {
       pre: async (ctx: RequestContext) => {
         ctx.setSignal(AbortSignal.timeout(requestTimeoutMs));
+        if (dispatcher) ctx.setDispatcher(dispatcher);
+        else dispatcher = ctx.getDispatcher();
         return ctx;
       },
       post: async (ctx: ResponseContext) => ctx,
