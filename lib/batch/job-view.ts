@@ -150,5 +150,7 @@ export async function getJob(opts: { userId: string; jobId: string; db?: Db }): 
     db.batchJobEvent.findMany({ where: { jobId: row.id }, orderBy: { seq: "asc" } }),
     db.batchJobTrial.findMany({ where: { jobId: row.id }, orderBy: { index: "asc" } }),
   ]);
-  return { ...toJobView(row), spec: row.spec, events: events.map(toEventView), trialStates: trials.map(toTrialView) };
+  // The submission is the first entry of the history; it is the row itself, not an event row.
+  const submitted: BatchJobEventView = { seq: 0, state: "submitted", reason: "Submitted", message: "Submitted.", detail: null, at: row.createdAt.toISOString() };
+  return { ...toJobView(row), spec: row.spec, events: [submitted, ...events.map(toEventView)], trialStates: trials.map(toTrialView) };
 }

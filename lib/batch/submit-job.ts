@@ -143,6 +143,9 @@ export async function submitJob(opts: { user: BatchUser; input: unknown; db?: Re
     throw invalid("deadlineSeconds", `The time limit may be at most ${Math.floor(e.BATCH_MAX_DEADLINE_SECONDS / 3600)} h; choose a shorter one.`);
   }
 
+  // Read in parallel with the origin; a rejection is handled where it is awaited (or ignored if validation fails first).
+  const policiesP = db.sessionPolicy.findMany({ where: { group: { in: user.groups } } });
+  policiesP.catch(() => undefined);
   // Origin: the session (image, env, volumes, security context of its live pod) or a catalogue image.
   let origin: { base: JobBase; sessionId: string | null; profileKey: string | null; cpu: number; memoryGiB: number; imageName: string };
   if (input.session) {
@@ -163,7 +166,7 @@ export async function submitJob(opts: { user: BatchUser; input: unknown; db?: Re
 
   const cpu = input.cpu ?? origin.cpu;
   const memoryGiB = input.memoryGiB ?? origin.memoryGiB;
-  const policies = await db.sessionPolicy.findMany({ where: { group: { in: user.groups } } });
+  const policies = await policiesP;
   const limits = effectiveLimits(user.groups, policies, { maxSessions: 0, maxGpus: 0, maxCpu: e.SESSION_MAX_CPU, maxMemoryGiB: e.SESSION_MAX_MEMORY_GIB });
   if (cpu > limits.maxCpu) throw invalid("cpu", `At most ${limits.maxCpu} CPUs per trial for your groups; choose fewer.`);
   if (memoryGiB > limits.maxMemoryGiB) throw invalid("memoryGiB", `At most ${limits.maxMemoryGiB} GiB of memory per trial for your groups; choose less.`);
@@ -194,7 +197,8 @@ export async function submitJob(opts: { user: BatchUser; input: unknown; db?: Re
   // The resolved spec: Resubmit replays exactly this (profile and resources included).
   const spec = { ...input, profile: profile?.key ?? null, cpu, memoryGiB } as Prisma.InputJsonValue;
   const t1 = performance.now();
-  // One statement: the row and its first history entry.
+  // One INSERT, no transaction: the "Submitted" history entry is the row itself (getJob shows it
+  // first, at createdAt); the controller's observations follow from seq 1.
   const row = await db.batchJob.create({
     data: {
       id,
@@ -216,7 +220,6 @@ export async function submitJob(opts: { user: BatchUser; input: unknown; db?: Re
       state: "submitted",
       stateReason: "Submitted",
       stateMessage: "Submitted: waiting for Kueue to see it.",
-      events: { create: { seq: 1, state: "submitted", reason: "Submitted", message: "Submitted." } },
     },
   });
 
