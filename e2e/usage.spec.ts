@@ -1,0 +1,87 @@
+import { readFile } from "node:fs/promises";
+import { expect, test, type APIRequestContext } from "@playwright/test";
+import { storageState } from "./accounts";
+
+/**
+ * Usage end to end, from what a real spawn produces (the e2e stack exposes no database to the
+ * spec, and production code has no test-only API): alice runs a mig-1g.10gb session and stops
+ * it; the controller's usage records (controller/usage-controller.ts, wired in controller/main.ts)
+ * make her usage non-zero. Then: bob sees only his own usage; the admin sees alice's, and the CSV
+ * the admin downloads has the totals the page shows.
+ */
+
+const fmt = (h: number) => h.toLocaleString("en-US", { maximumFractionDigits: 2 });
+
+async function total(request: APIRequestContext, query = ""): Promise<number> {
+  const r = await request.get(`/api/v1/usage?groupBy=day&by=profile${query}`);
+  expect(r.status()).toBe(200);
+  return ((await r.json()) as { total: number }).total;
+}
+
+test.describe.serial("usage", () => {
+  test("a stopped GPU session shows in its owner's usage, not in another researcher's", async ({ browser }) => {
+    test.setTimeout(180_000);
+    const alice = await browser.newContext({ storageState: storageState("alice") });
+    const bob = await browser.newContext({ storageState: storageState("bob") });
+    try {
+      const create = await alice.request.post("/api/v1/sessions", { data: { image: "VS Code", profile: "mig-1g.10gb", cpu: 1, memoryGiB: 1, name: `usage-${Date.now().toString(36)}` } });
+      expect(create.status()).toBe(201);
+      const { session } = (await create.json()) as { session: { id: string } };
+      await expect.poll(async () => ((await (await alice.request.get(`/api/v1/sessions/${session.id}`)).json()) as { session: { state: string } }).session.state, { timeout: 90_000 }).toBe("ready");
+      // The open record counts up to now: usage is above zero while the session runs.
+      await expect.poll(() => total(alice.request), { timeout: 30_000 }).toBeGreaterThan(0);
+      expect((await alice.request.delete(`/api/v1/sessions/${session.id}`)).status()).toBeLessThan(300);
+      // Closed: two reads in a row agree (an open record would have grown in between).
+      await expect.poll(async () => {
+        const a = await total(alice.request);
+        const b = await total(alice.request);
+        return a > 0 && a === b;
+      }, { timeout: 60_000 }).toBe(true);
+
+      const page = await alice.newPage();
+      await page.goto("/usage");
+      await expect(page.getByRole("heading", { name: "Usage", level: 1 })).toBeVisible();
+      await expect(page.getByTestId("usage-total")).toHaveText(fmt(await total(alice.request)));
+      await expect(page.getByRole("figure", { name: /A100-hours by day/ })).toBeVisible();
+
+      // Bob: none of alice's usage, and no way to ask for it.
+      expect((await bob.request.get("/api/v1/usage?by=profile")).status()).toBe(200);
+      expect((await bob.request.get("/api/v1/usage?user=alice")).status()).toBe(403);
+      const bobPage = await bob.newPage();
+      await bobPage.goto("/usage");
+      await expect(bobPage.getByTestId("usage-total")).toHaveText(fmt(await total(bob.request)));
+      expect((await bobPage.goto("/admin/usage"))?.status()).toBe(404);
+      // Bad input says which field.
+      const bad = await alice.request.get("/api/v1/usage?from=2026-03-10&to=2026-03-01");
+      expect(bad.status()).toBe(400);
+      expect(((await bad.json()) as { error: { fields: Record<string, string> } }).error.fields.to).toMatch(/before from/);
+    } finally {
+      await alice.close();
+      await bob.close();
+    }
+  });
+
+  test("an admin sees everyone's usage and downloads a CSV whose totals match the page", async ({ browser }) => {
+    const admin = await browser.newContext({ storageState: storageState("admin") });
+    try {
+      const page = await admin.newPage();
+      await page.goto("/admin/usage?by=user");
+      const aliceTotal = page.getByTestId("total-alice");
+      await expect(aliceTotal).toBeVisible();
+      const pageTotal = await page.getByTestId("usage-total").innerText();
+      const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download CSV" }).click()]);
+      const csv = await readFile((await download.path())!, "utf8");
+      const lines = csv.trim().split(/\r?\n/);
+      const csvTotal = Number(lines.at(-1)!.split(",")[2]);
+      expect(lines.at(-1)).toMatch(/^total,all,/);
+      expect(fmt(csvTotal)).toBe(pageTotal);
+      const aliceLine = lines.find((l) => l.startsWith("total,alice,"));
+      expect(fmt(Number(aliceLine!.split(",")[2]))).toBe(await aliceTotal.innerText());
+      // The per-row values add up to the total line.
+      const sum = lines.slice(1).filter((l) => !l.startsWith("total,")).reduce((s, l) => s + Number(l.split(",")[2]), 0);
+      expect(sum).toBeCloseTo(csvTotal, 2);
+    } finally {
+      await admin.close();
+    }
+  });
+});
