@@ -12,5 +12,7 @@ export default defineConfig({
     // Integration tests share one embedded PostgreSQL started per run (see test/global-setup.ts).
     globalSetup: ["./test/global-setup.ts"],
     pool: "forks",
+    // Expected failures (rollbacks, refused logins) log at warn/error; keep test output readable.
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? "silent", SIM_LOG_LEVEL: process.env.SIM_LOG_LEVEL ?? "error" },
   },
 });
