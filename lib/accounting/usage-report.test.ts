@@ -66,6 +66,9 @@ describe("accounting: usage report", () => {
     const all = await usageReport(db, q({ group }), admin, now);
     expect(all.series.map((x) => [x.label, x.total])).toEqual([[b.username, 2], [a.username, 1]]);
     expect(all.buckets).toEqual(["2026-02-23", "2026-03-02", "2026-03-09"]);
+    // Not split by user: read from the per-group rollup, same figures.
+    const byProfile = await usageReport(db, q({ group, by: "profile" }), admin, now);
+    expect(byProfile.series.map((x) => [x.key, x.values])).toEqual([["mig-1g.10gb", [0, 3, 0]]]);
     await expect(usageReport(db, q({ user: "nobody-" + uniqueSuffix() }), admin, now)).rejects.toMatchObject({ code: "INVALID", details: { fields: { user: expect.stringContaining("no user named") } } });
     await expect(usageReport(db, q({ group: "no-such-group-" + uniqueSuffix() }), admin, now)).rejects.toMatchObject({ details: { fields: { group: expect.stringContaining("no group named") } } });
   });

@@ -88,6 +88,11 @@ export async function closeUsageRecord(db: PrismaClient, id: string, endedAt: Da
         VALUES (${isoDay(d.bucket)}::date, ${key.userId}::uuid, ${key.group}, ${key.profile}, ${key.source}::"UsageSource", ${d.gpuHours})
         ON CONFLICT (day, user_id, group_charged, profile_key, source)
         DO UPDATE SET gpu_hours = usage_daily.gpu_hours + EXCLUDED.gpu_hours`;
+      await tx.$executeRaw`
+        INSERT INTO usage_daily_group (day, group_charged, profile_key, source, gpu_hours)
+        VALUES (${isoDay(d.bucket)}::date, ${key.group}, ${key.profile}, ${key.source}::"UsageSource", ${d.gpuHours})
+        ON CONFLICT (day, group_charged, profile_key, source)
+        DO UPDATE SET gpu_hours = usage_daily_group.gpu_hours + EXCLUDED.gpu_hours`;
     }
     return true;
   });
@@ -115,5 +120,9 @@ export async function rebuildRollups(db: PrismaClient): Promise<void> {
         WHERE r.ended_at IS NOT NULL AND r.ended_at > r.started_at
         GROUP BY 1, 2, 3, 4, 5`);
     }
+    await tx.$executeRawUnsafe(`DELETE FROM usage_daily_group`);
+    await tx.$executeRawUnsafe(`
+      INSERT INTO usage_daily_group (day, group_charged, profile_key, source, gpu_hours)
+      SELECT day, group_charged, profile_key, source, SUM(gpu_hours) FROM usage_daily GROUP BY 1, 2, 3, 4`);
   }, { timeout: 600_000 });
 }
