@@ -11,6 +11,7 @@ import { kube } from "@/lib/kube/client";
 import { createLeaderLock } from "./leader";
 import { startSessionController, type RunningController } from "./session-controller";
 import { startJobsController, type RunningJobsController } from "./jobs-controller";
+import { startUsageControllerFromEnv } from "./usage-start";
 
 const log = rootLog.child({ service: "controller" });
 
@@ -19,12 +20,13 @@ async function main(): Promise<void> {
   if (!e.DATABASE_URL) throw new Error("DATABASE_URL is not set: the controller needs the portal's database");
   const lock = createLeaderLock(e.DATABASE_URL, { lockName: e.CONTROLLER_LOCK_NAME });
   const abort = new AbortController();
-  const running: { controller?: RunningController; jobs?: RunningJobsController } = {};
+  const running: { controller?: RunningController; jobs?: RunningJobsController; usage?: ReturnType<typeof startUsageControllerFromEnv> } = {};
 
   const shutdown = async (code: number) => {
     abort.abort();
     await running.controller?.stop().catch(() => undefined);
     await running.jobs?.stop().catch(() => undefined);
+    await running.usage?.stop().catch(() => undefined);
     await lock.release();
     await disconnectPrisma();
     process.exit(code);
@@ -56,7 +58,9 @@ async function main(): Promise<void> {
   });
   running.controller = controller;
   running.jobs = startJobsController({ db: getPrisma(), kube: kube(), log, config: { namespace: e.KUBE_NAMESPACE, localQueue: e.BATCH_LOCAL_QUEUE, tickMs: 2000, submitGraceMs: 30_000 } });
-  await Promise.all([controller.synced, running.jobs.synced]);
+  // Usage records (accounting): opened/closed from session pods, job intervals folded in.
+  running.usage = startUsageControllerFromEnv(log);
+  await Promise.all([controller.synced, running.jobs.synced, running.usage.synced]);
   log.info("informers synced");
 }
 
