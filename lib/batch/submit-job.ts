@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { getPrisma, type Db } from "@/lib/db/prisma";
 import { AppError } from "@/lib/errors/app-error";
+import { assertWithinBudget } from "@/lib/budgets/assert-within-budget";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import type { GpuRequest, GpuStrategy } from "@/lib/gpu/gpu-request";
@@ -197,30 +198,33 @@ export async function submitJob(opts: { user: BatchUser; input: unknown; db?: Re
   // The resolved spec: Resubmit replays exactly this (profile and resources included).
   const spec = { ...input, profile: profile?.key ?? null, cpu, memoryGiB } as Prisma.InputJsonValue;
   const t1 = performance.now();
-  // One INSERT, no transaction: the "Submitted" history entry is the row itself (getJob shows it
-  // first, at createdAt); the controller's observations follow from seq 1.
-  const row = await db.batchJob.create({
-    data: {
-      id,
-      userId: user.id,
-      sessionId: origin.sessionId,
-      name: input.name ?? `${input.script.trim().split("\n")[0]!.slice(0, 60)}`,
-      k8sName,
-      namespace: k.namespace,
-      spec,
-      image: origin.imageName,
-      profileKey: profile?.key ?? null,
-      gpuCount: profile?.gpuCount ?? 0,
-      cpu,
-      memoryGiB,
-      trials: input.trials,
-      deadlineSeconds: input.deadlineSeconds,
-      priority: input.priority,
-      target: input.target,
-      state: "submitted",
-      stateReason: "Submitted",
-      stateMessage: "Submitted: waiting for Kueue to see it.",
-    },
+  // The "Submitted" history entry is the row itself (getJob shows it first, at createdAt); the
+  // controller's observations follow from seq 1. The budget check shares the row's transaction.
+  const row = await db.$transaction(async (tx) => {
+    await assertWithinBudget(tx, { userId: user.id, group: null, profileKey: profile?.key ?? null, requestedGpus: (profile?.gpuCount ?? 0) * input.trials, charge: { source: "job", sourceId: id } });
+    return tx.batchJob.create({
+      data: {
+        id,
+        userId: user.id,
+        sessionId: origin.sessionId,
+        name: input.name ?? `${input.script.trim().split("\n")[0]!.slice(0, 60)}`,
+        k8sName,
+        namespace: k.namespace,
+        spec,
+        image: origin.imageName,
+        profileKey: profile?.key ?? null,
+        gpuCount: profile?.gpuCount ?? 0,
+        cpu,
+        memoryGiB,
+        trials: input.trials,
+        deadlineSeconds: input.deadlineSeconds,
+        priority: input.priority,
+        target: input.target,
+        state: "submitted",
+        stateReason: "Submitted",
+        stateMessage: "Submitted: waiting for Kueue to see it.",
+      },
+    });
   });
 
   try {
