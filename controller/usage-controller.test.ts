@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedUser, testPrisma, uniqueSuffix } from "@/test/db";
 import { closeUsageRecord, openUsageRecord } from "@/lib/accounting/usage-store";
 import { foldJobIntervals } from "@/lib/accounting/fold-job-intervals";
+import { checkBudget } from "@/lib/budgets/assert-within-budget";
 import { spawnSession } from "@/lib/sessions/spawn-session";
 import { stopSession } from "@/lib/sessions/stop-session";
 import { startTestCluster, type TestCluster } from "@/lib/sessions/test-support/test-cluster";
@@ -132,6 +133,20 @@ describe("budgets at spawn", () => {
     expect(await db.session.count({ where: { userId: u.id } })).toBe(0);
     const pods = await cluster.kube.core.listNamespacedPod({ namespace: ns, labelSelector: `ai-hub.infn.it/user-id=${u.id}` });
     expect(pods.items).toHaveLength(0);
+  });
+
+  it("warns from 80 % and records the charged group with the session", async () => {
+    const u = await researcher();
+    const group = u.groups[0]!;
+    await db.budget.create({ data: { group, profileKey: "*", monthlyGpuHours: 100, createdBy: "test" } });
+    const monthStart = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), 1));
+    await openUsageRecord(db, { userId: u.id, source: "job", sourceId: randomUUID(), startedAt: monthStart, profileKey: "a100", gpuModel: null, gpuCount: 1, weight: 1, cpu: 1, memoryGiB: 1 });
+    const rec = await db.usageRecord.findFirstOrThrow({ where: { userId: u.id } });
+    await closeUsageRecord(db, rec.id, new Date(monthStart.getTime() + 85 * 3_600_000), "test");
+    expect(await checkBudget(db, { userId: u.id, profileKey: "mig-1g.10gb", requestedGpus: 1 })).toMatchObject({ group, decision: { kind: "warn", percent: 85 } });
+    const s = await spawn(u);
+    expect(await db.usageCharge.findUnique({ where: { source_sourceId: { source: "session", sourceId: s.id } } })).toMatchObject({ groupCharged: group });
+    await stopSession({ userId: u.id, sessionId: s.id, kube: cluster.kube });
   });
 });
 

@@ -5,6 +5,7 @@ import { seedUser, testPrisma, uniqueSuffix } from "@/test/db";
 import { startTestPrometheus, type TestPrometheus } from "@/test/prometheus";
 import { createPrometheusClient } from "@/lib/metrics/prometheus-client";
 import { readDevices, readIdleHolders } from "@/lib/metrics/cluster-view";
+import { readSessionGpu } from "@/lib/metrics/session-gpu";
 import { spawnSession } from "@/lib/sessions/spawn-session";
 import { startTestCluster, type TestCluster } from "@/lib/sessions/test-support/test-cluster";
 import { waitFor } from "@/lib/sessions/test-support/wait-for";
@@ -64,7 +65,16 @@ describe("monitoring from Prometheus", () => {
     expect(idle.find((h) => h.id === session.id)).toMatchObject({ kind: "session", username: alice.username });
     expect(idle.some((h) => h.kind === "job")).toBe(false);
 
+    // The session's own chart, for its owner; another researcher gets NOT_FOUND.
+    const chart = await waitFor("the session's chart", async () => {
+      const r = await readSessionGpu(client, db, { sessionId: session.id, userId: alice.id, isAdmin: false, minutes: 5 });
+      return r.available && r.points.some((p) => p.memoryMiB !== null && p.memoryMiB > 0) && r;
+    }, 30_000, 500);
+    expect(chart.points.every((p) => p.activity === null || p.activity < 0.05)).toBe(true);
+    await expect(readSessionGpu(client, db, { sessionId: session.id, userId: bob.id, isAdmin: false, minutes: 5 })).rejects.toMatchObject({ code: "NOT_FOUND" });
+
     await prom.stop();
+    expect(await readSessionGpu(client, db, { sessionId: session.id, userId: alice.id, isAdmin: false, minutes: 5 })).toEqual({ available: false, reason: `Prometheus at ${prom.url} is unreachable` });
     const down = await readDevices(client, db, { idleThreshold: 0.05 });
     expect(down).toEqual({ ok: false, reason: `Prometheus at ${prom.url} is unreachable` });
   });
