@@ -98,8 +98,8 @@ export function startUsageController(opts: { db: PrismaClient; kube: KubeClients
   async function reconcile(): Promise<void> {
     const now = new Date();
     const byName = new Map(pods.list(ns).map((p) => [p.metadata!.name!, p]));
-    const sessions = new Set((await db.session.findMany({ where: { namespace: ns }, select: { id: true } })).map((s) => s.id));
     const open = await db.usageRecord.findMany({ where: { source: "session", endedAt: null }, select: { id: true, sourceId: true, podName: true, lastSeenAt: true } });
+    const sessions = new Set((await db.session.findMany({ where: { namespace: ns, id: { in: open.map((r) => r.sourceId) } }, select: { id: true } })).map((s) => s.id));
     const alive: string[] = [];
     for (const r of open) {
       if (!sessions.has(r.sourceId)) continue; // another namespace's controller owns it
