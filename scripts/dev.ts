@@ -133,10 +133,36 @@ if (!process.env.KUBECONFIG) {
 }
 
 const webPort = { value: 0 };
+
+if (!process.env.PROMETHEUS_URL) {
+  services.push({
+    name: "prometheus",
+    async start() {
+      // Scrapes the simulator's DCGM exporter and AI Hub's own /metrics; skipped with a hint when
+      // the prometheus binary is not installed (the monitoring pages then say metrics are unavailable).
+      const { startDevPrometheus, caFromKubeconfig } = await import("./dev/prometheus");
+      webPort.value = await findFreePort();
+      stackEnv.METRICS_TOKEN ??= persistentSecret(path.join(dataDir, "metrics-token"));
+      const kubeconfig = stackEnv.KUBECONFIG;
+      const simUrl = kubeconfig ? simServerUrl(kubeconfig) : undefined;
+      const prom = await startDevPrometheus({
+        dataDir: path.join(dataDir, "prometheus"),
+        targets: { sim: process.env.KUBECONFIG ? undefined : simUrl, aihub: `http://127.0.0.1:${webPort.value}` },
+        token: stackEnv.METRICS_TOKEN,
+        simCaCert: kubeconfig ? caFromKubeconfig(kubeconfig) : undefined,
+        onLog: print("prometheus"),
+      });
+      if (!prom) return { stop: async () => {} };
+      stackEnv.PROMETHEUS_URL = prom.url;
+      return prom;
+    },
+  });
+}
+
 services.push({
   name: "web",
   async start(): Promise<Running> {
-    webPort.value = await findFreePort();
+    webPort.value ||= await findFreePort();
     const env = { ...stackEnv, PORT: String(webPort.value), HOSTNAME: "127.0.0.1" };
     if (e2e) {
       const build = await startChild({ name: "build", command: nextBin, args: ["build"], cwd: root, env: { ...env, NODE_ENV: "production" }, print: print("build") });
@@ -212,6 +238,11 @@ function exitedOk(child: import("node:child_process").ChildProcess, what: string
     if (child.exitCode !== null) return child.exitCode === 0 ? resolve() : reject(new Error(`${what} failed (exit ${child.exitCode})`));
     child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${what} failed (exit ${code})`))));
   });
+}
+
+/** The API server URL written in a kubeconfig (the simulator's, in dev). */
+function simServerUrl(kubeconfig: string): string | undefined {
+  return readFileSync(kubeconfig, "utf8").match(/server:\s*(\S+)/)?.[1];
 }
 
 /** A random secret kept in a file so that sessions survive restarts of the dev stack. */
