@@ -148,6 +148,20 @@ describe("budgets at spawn", () => {
     expect(await db.usageCharge.findUnique({ where: { source_sourceId: { source: "session", sourceId: s.id } } })).toMatchObject({ groupCharged: group });
     await stopSession({ userId: u.id, sessionId: s.id, kube: cluster.kube });
   });
+
+  it("charges the group chosen at spawn (one of the user's, else 400 naming chargeGroup, nothing created)", async () => {
+    const u = await researcher();
+    const input = { image: "JupyterLab (SciPy)", profile: "mig-1g.10gb", cpu: 1, memoryGiB: 2 };
+    await expect(spawnSession({ user: u, input: { ...input, chargeGroup: "someone-elses" }, kube: cluster.kube })).rejects.toMatchObject({
+      code: "INVALID",
+      details: { fields: { chargeGroup: expect.stringContaining("not a member of group someone-elses") } },
+    });
+    expect(await db.session.count({ where: { userId: u.id } })).toBe(0);
+    const { session: s } = await spawnSession({ user: u, input: { ...input, chargeGroup: "users/ai-infn" }, kube: cluster.kube });
+    expect(await db.usageCharge.findUnique({ where: { source_sourceId: { source: "session", sourceId: s.id } } })).toMatchObject({ groupCharged: "users/ai-infn" });
+    expect(await openRecord(s.id)).toMatchObject({ groupCharged: "users/ai-infn" });
+    await stopSession({ userId: u.id, sessionId: s.id, kube: cluster.kube });
+  });
 });
 
 describe("batch intervals folded into usage records", () => {

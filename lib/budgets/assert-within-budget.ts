@@ -8,8 +8,8 @@ import type { UsageSource } from "@/lib/generated/prisma/enums";
 
 /**
  * Budget enforcement at spawn and submit, called INSIDE the transaction that creates the session or
- * job row: a refusal rolls the row back with it. Concurrent requests of one group are serialised by
- * an advisory lock held until that transaction ends.
+ * job row: a refusal rolls the row back with it. Concurrent GPU requests of a budgeted group are
+ * serialised by an advisory lock held until that transaction ends.
  */
 
 export interface BudgetCheckInput {
@@ -80,12 +80,26 @@ export async function checkBudget(db: Db, input: BudgetCheckInput): Promise<Budg
  * Throws AppError QUOTA_EXCEEDED ("group atlas-ml has used 118 of 120 A100-hours this month; …")
  * when a budget of the charged group would be exceeded; otherwise records the charged group for
  * the new session or job and returns the decision (a warning at ≥ 80 % included).
+ *
+ * The per-group advisory lock (and the usage sums) are taken only when the request has GPUs and a
+ * budget row exists for the group (its profile or "*"), found by one lookup on the unique
+ * (group, profile_key) index: an unbudgeted group's spawns must not queue behind each other, and
+ * CPU-only work is never refused. A budget created after the lookup but before commit is missed by
+ * at most the requests already in flight — the same race an admin edit has with any spawn.
  */
-export async function assertWithinBudget(tx: Db, input: BudgetCheckInput): Promise<BudgetCheckResult> {
-  const user = await tx.user.findUniqueOrThrow({ where: { id: input.userId }, select: { id: true, groups: true } });
+export async function assertWithinBudget(tx: Db, input: BudgetCheckInput & { userGroups?: readonly string[] }): Promise<BudgetCheckResult> {
+  const user = input.userGroups
+    ? { id: input.userId, groups: input.userGroups }
+    : await tx.user.findUniqueOrThrow({ where: { id: input.userId }, select: { id: true, groups: true } });
   const group = await resolveChargeGroup(tx, user, input.group);
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`ai-hub:budget:${group}`}))`;
-  const result = await checkBudget(tx, { ...input, group });
+  let result: BudgetCheckResult = { group, decision: { kind: "allowed" } };
+  if (input.requestedGpus > 0 && input.profileKey) {
+    const budgeted = await tx.budget.findFirst({ where: { group, profileKey: { in: ["*", input.profileKey] } }, select: { id: true } });
+    if (budgeted) {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`ai-hub:budget:${group}`}))`;
+      result = await checkBudget(tx, { ...input, group });
+    }
+  }
   if (result.decision.kind === "refused") {
     const message = result.decision.message;
     throw new AppError("QUOTA_EXCEEDED", message, { fields: { chargeGroup: message } });

@@ -38,6 +38,8 @@ export const spawnInputSchema = z.object({
   memoryGiB: z.number().positive().max(4096),
   name: dnsLabel.optional(),
   idempotencyKey: z.string().min(8).max(100).optional(),
+  /** Group the usage is charged to (one of the caller's groups); absent: the user's default group. */
+  chargeGroup: z.string().min(1).max(200).nullish(),
 });
 export type SpawnInput = z.infer<typeof spawnInputSchema>;
 
@@ -81,6 +83,9 @@ export async function spawnSession(opts: { user: SpawnUser; input: unknown; db?:
   ]);
   if (!image) throw invalid("image", `Unknown image "${input.image}"; choose one of the images offered.`);
   if (input.profile && !profile) throw invalid("profile", `Unknown GPU profile "${input.profile}"; choose one of the profiles offered or CPU only.`);
+  if (input.chargeGroup && !user.groups.includes(input.chargeGroup)) {
+    throw invalid("chargeGroup", `You are not a member of group ${input.chargeGroup}; charge one of your groups (${user.groups.join(", ") || "none"}).`);
+  }
   if (profile && profile.allowedGroups.length > 0 && !profile.allowedGroups.some((g) => user.groups.includes(g))) {
     throw invalid("profile", `The GPU profile ${profile.key} is not available to your groups; choose another profile.`, "FORBIDDEN");
   }
@@ -114,7 +119,8 @@ export async function spawnSession(opts: { user: SpawnUser; input: unknown; db?:
 
     const id = randomUUID();
     // Monthly GPU-hour budget of the charged group (lib/budgets); refusal rolls this transaction back.
-    await assertWithinBudget(tx, { userId: user.id, group: null, profileKey: profile?.key ?? null, requestedGpus: profile?.gpuCount ?? 0, charge: { source: "session", sourceId: id } });
+    // It locks the group only for GPU requests of a group that has a budget.
+    await assertWithinBudget(tx, { userId: user.id, userGroups: user.groups, group: input.chargeGroup ?? null, profileKey: profile?.key ?? null, requestedGpus: profile?.gpuCount ?? 0, charge: { source: "session", sourceId: id } });
     const row = await tx.session.create({
       data: {
         id,
