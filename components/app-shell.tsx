@@ -16,6 +16,7 @@ export function AppShell({ user, children }: { user: ShellUser; children: ReactN
   const links = [
     { href: "/sessions", label: "Sessions" },
     { href: "/jobs", label: "Jobs" },
+    { href: "/queues", label: "Queues" },
     { href: "/usage", label: "Usage" },
     ...(isOrganiser || isAdmin ? [{ href: "/events", label: "Events" }] : []),
     ...(isAdmin ? [{ href: "/admin", label: "Admin" }] : []),
