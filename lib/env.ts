@@ -75,6 +75,8 @@ export const envSchema = z
     /** Seconds between the cull warning shown in the UI and the stop; at least 10 minutes. */
     CULL_WARNING: z.coerce.number().int().min(600, "must be at least 600 seconds (10 minutes)").default(900),
     CULL_EVERY: z.coerce.number().int().min(1).default(60),
+    /** Seconds a session may hold a GPU below GPU_IDLE_THRESHOLD (from Prometheus) before it is warned, then stopped; 0 turns it off. */
+    CULL_GPU_IDLE: z.coerce.number().int().min(0).default(0),
     /** Seconds before a managed pod without a session row is deleted. */
     ORPHAN_GRACE: z.coerce.number().int().min(0).default(300),
     // --- Batch jobs (lib/batch, controller/jobs-*.ts) ---

@@ -20,11 +20,18 @@ export interface CullPolicy {
   /** 0 turns the maximum age off. */
   maxAgeMs: number;
   warningMs: number;
+  /**
+   * GPU-idle rule (CULL_GPU_IDLE): a session holding a GPU whose activity stayed below the
+   * threshold for this long is warned, then stopped `warningMs` later if still idle. 0 or absent: off.
+   */
+  gpuIdleMs?: number;
 }
 
+export type CullReason = "idle" | "max-age" | "gpu-idle";
+
 export type CullDecision =
-  | { id: string; action: "warn"; cullAt: Date; reason: "idle" | "max-age" }
-  | { id: string; action: "cull"; reason: "idle" | "max-age" }
+  | { id: string; action: "warn"; cullAt: Date; reason: CullReason }
+  | { id: string; action: "cull"; reason: CullReason }
   | { id: string; action: "clear-warning" };
 
 /** When the session becomes due, and why, ignoring warnings. */
@@ -56,5 +63,23 @@ export function decideCull(s: CullCandidate, p: CullPolicy, now: Date): CullDeci
   // Warned: activity since the warning may have moved the deadline out of the warning window.
   if (t < warnFrom) return { id: s.id, action: "clear-warning" };
   if (t >= d.at.getTime() && t >= s.cullWarningAt.getTime() + p.warningMs) return { id: s.id, action: "cull", reason: d.reason };
+  return null;
+}
+
+/**
+ * The HTTP-idle/max-age rules plus the GPU-idle rule. `gpuIdle` says whether Prometheus reports the
+ * session's GPU below the threshold for the whole `gpuIdleMs` window: true, false, or null when
+ * unknown (rule off, Prometheus unavailable, no GPU). Unknown never stops a session: the other rules
+ * decide alone (a GPU-idle warning may then be cleared; it is given again, with a full warning
+ * period, once the metrics are back).
+ */
+export function decideCullWithGpu(s: CullCandidate, p: CullPolicy, now: Date, gpuIdle: boolean | null): CullDecision | null {
+  const base = decideCull(s, p, now);
+  if (!p.gpuIdleMs || s.exempt || gpuIdle !== true) return base;
+  // The other rules' stop comes first; their warning, when already due, is as good as ours.
+  if (base && base.action !== "clear-warning") return base;
+  const t = now.getTime();
+  if (!s.cullWarningAt) return { id: s.id, action: "warn", cullAt: new Date(t + p.warningMs), reason: "gpu-idle" };
+  if (t >= s.cullWarningAt.getTime() + p.warningMs) return { id: s.id, action: "cull", reason: "gpu-idle" };
   return null;
 }

@@ -1,6 +1,6 @@
 import { describe, it, expect } from "vitest";
 import { checkLimits, effectiveLimits } from "@/lib/sessions/limits";
-import { decideCull, effectiveCullAt, type CullCandidate, type CullPolicy } from "@/lib/sessions/cull";
+import { decideCull, decideCullWithGpu, effectiveCullAt, type CullCandidate, type CullPolicy } from "@/lib/sessions/cull";
 
 const defaults = { maxSessions: 3, maxGpus: 2, maxCpu: 8, maxMemoryGiB: 32 };
 
@@ -82,4 +82,31 @@ describe("decideCull", () => {
   it("falls back to readyAt, then createdAt, when there was no activity", () => {
     expect(decideCull({ ...s, lastActivityAt: null }, policy, at(51))).toMatchObject({ action: "warn", cullAt: at(61) });
   });
+});
+
+describe("decideCullWithGpu (CULL_GPU_IDLE)", () => {
+  const t0 = new Date("2026-01-01T00:00:00Z");
+  const min = 60_000;
+  const at = (m: number) => new Date(t0.getTime() + m * min);
+  const on: CullPolicy = { idleTimeoutMs: 600 * min, maxAgeMs: 0, warningMs: 10 * min, gpuIdleMs: 30 * min };
+  const off: CullPolicy = { ...on, gpuIdleMs: 0 };
+  // Active over HTTP (last activity at minute 95), so only the GPU rule can act.
+  const s: CullCandidate = { id: "s", createdAt: t0, readyAt: at(1), lastActivityAt: at(95), cullWarningAt: null, exempt: false };
+  const cases: Array<{ name: string; c: CullCandidate; p: CullPolicy; now: number; gpuIdle: boolean | null; want: ReturnType<typeof decideCullWithGpu> }> = [
+    { name: "GPU idle, not warned → warn, stop one warning period later", c: s, p: on, now: 100, gpuIdle: true, want: { id: "s", action: "warn", cullAt: at(110), reason: "gpu-idle" } },
+    { name: "warned, still idle, before the warning period ends → wait", c: { ...s, cullWarningAt: at(100) }, p: on, now: 109, gpuIdle: true, want: null },
+    { name: "warned, still idle, warning period over → stop", c: { ...s, cullWarningAt: at(100) }, p: on, now: 110, gpuIdle: true, want: { id: "s", action: "cull", reason: "gpu-idle" } },
+    { name: "warned, GPU busy again → clear the warning", c: { ...s, cullWarningAt: at(100) }, p: on, now: 105, gpuIdle: false, want: { id: "s", action: "clear-warning" } },
+    { name: "Prometheus unavailable (unknown) → never stop; the other rules decide", c: { ...s, cullWarningAt: at(100) }, p: on, now: 200, gpuIdle: null, want: { id: "s", action: "clear-warning" } },
+    { name: "unknown and not warned → nothing", c: s, p: on, now: 200, gpuIdle: null, want: null },
+    { name: "rule off (CULL_GPU_IDLE=0) → nothing", c: s, p: off, now: 100, gpuIdle: true, want: null },
+    { name: "exempt profile → nothing", c: { ...s, exempt: true }, p: on, now: 100, gpuIdle: true, want: null },
+    { name: "HTTP-idle stop is due → stopped for that reason", c: { ...s, lastActivityAt: at(0), cullWarningAt: at(590) }, p: on, now: 601, gpuIdle: true, want: { id: "s", action: "cull", reason: "idle" } },
+    { name: "HTTP-idle warning due → that warning", c: { ...s, lastActivityAt: at(0) }, p: on, now: 591, gpuIdle: true, want: { id: "s", action: "warn", cullAt: at(601), reason: "idle" } },
+  ];
+  for (const k of cases) {
+    it(k.name, () => {
+      expect(decideCullWithGpu(k.c, k.p, at(k.now), k.gpuIdle)).toEqual(k.want);
+    });
+  }
 });

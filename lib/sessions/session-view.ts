@@ -60,7 +60,7 @@ export interface SessionRowForView {
 
 export function cullPolicyFromEnv(): CullPolicy {
   const e = env();
-  return { idleTimeoutMs: e.CULL_IDLE_TIMEOUT * 1000, maxAgeMs: e.CULL_MAX_AGE * 1000, warningMs: e.CULL_WARNING * 1000 };
+  return { idleTimeoutMs: e.CULL_IDLE_TIMEOUT * 1000, maxAgeMs: e.CULL_MAX_AGE * 1000, warningMs: e.CULL_WARNING * 1000, gpuIdleMs: e.CULL_GPU_IDLE * 1000 };
 }
 
 export function toSessionView(s: SessionRowForView, policy: CullPolicy = cullPolicyFromEnv()): SessionView {
