@@ -16,8 +16,11 @@ function capacityText(p: ProfileOption): string {
   return `full (${total} in use) — you would queue as number ${queued + 1}`;
 }
 
-/** The spawn form: image, GPU profile or CPU only with live free/total, CPU, memory, optional name. */
-export function SpawnForm({ initial }: { initial: Catalogue }) {
+/**
+ * The spawn form: image, GPU profile or CPU only with live free/total, CPU, memory, optional name,
+ * and the group the usage is charged to (`chargeGroups`: the user's groups and their default).
+ */
+export function SpawnForm({ initial, chargeGroups }: { initial: Catalogue; chargeGroups?: { groups: string[]; defaultGroup: string } }) {
   const router = useRouter();
   const [catalogue, setCatalogue] = useState(initial);
   const [image, setImage] = useState(initial.images.find((i) => i.isDefault)?.name ?? initial.images[0]?.name ?? "");
@@ -25,6 +28,7 @@ export function SpawnForm({ initial }: { initial: Catalogue }) {
   const [cpu, setCpu] = useState(Math.min(2, initial.limits.maxCpu));
   const [memory, setMemory] = useState(Math.min(8, initial.limits.maxMemoryGiB));
   const [name, setName] = useState("");
+  const [chargeGroup, setChargeGroup] = useState(chargeGroups?.defaultGroup ?? "");
   const [fields, setFields] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
@@ -44,7 +48,7 @@ export function SpawnForm({ initial }: { initial: Catalogue }) {
     setFields({});
     setError(null);
     try {
-      const body = { image, profile: profile || null, cpu, memoryGiB: memory, ...(name ? { name } : {}), idempotencyKey };
+      const body = { image, profile: profile || null, cpu, memoryGiB: memory, ...(name ? { name } : {}), ...(chargeGroup ? { chargeGroup } : {}), idempotencyKey };
       const { session } = await apiFetch<{ session: SessionView }>("/api/v1/sessions", { method: "POST", body: JSON.stringify(body) });
       router.push(`/sessions/${session.id}`);
     } catch (err) {
@@ -138,6 +142,23 @@ export function SpawnForm({ initial }: { initial: Catalogue }) {
         {fieldError("name")}
         {fieldError("sessions")}
       </div>
+
+      {chargeGroups && chargeGroups.groups.length > 0 ? (
+        <div>
+          <label htmlFor="chargeGroup" className="block text-sm font-medium">Charge to group</label>
+          <select
+            id="chargeGroup"
+            value={chargeGroup}
+            onChange={(e) => setChargeGroup(e.target.value)}
+            className={select}
+            aria-describedby={`chargeGroup-hint${fields.chargeGroup ? " chargeGroup-error" : ""}`}
+          >
+            {chargeGroups.groups.map((g) => <option key={g} value={g}>{g}</option>)}
+          </select>
+          <p id="chargeGroup-hint" className="mt-1 text-xs text-slate-500 dark:text-slate-400">GPU-hours of this session count against this group&apos;s budget. Your default is set on the Usage page.</p>
+          {fieldError("chargeGroup")}
+        </div>
+      ) : null}
 
       <button type="submit" disabled={submitting} className="rounded-md bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-500 disabled:opacity-50">
         {submitting ? "Starting…" : "Start session"}

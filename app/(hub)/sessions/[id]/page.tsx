@@ -2,6 +2,7 @@ import { notFound } from "next/navigation";
 import { z } from "zod";
 import { PageHeader } from "@/components/ui/page-header";
 import { SessionDetail } from "@/components/sessions/session-detail";
+import { SessionGpuChart } from "@/components/usage/session-gpu-chart";
 import { requireUser } from "@/lib/auth/session";
 import { isAppError } from "@/lib/errors/app-error";
 import { getSession } from "@/lib/sessions/list-sessions";
@@ -21,6 +22,11 @@ export default async function SessionPage({ params }: { params: Promise<{ id: st
     <>
       <PageHeader title={`Session ${session.name}`} />
       <SessionDetail initial={session} />
+      {session.gpuCount > 0 ? (
+        <section className="mt-6" aria-label="GPU">
+          <SessionGpuChart sessionId={session.id} />
+        </section>
+      ) : null}
     </>
   );
 }
