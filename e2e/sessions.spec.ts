@@ -43,6 +43,10 @@ test.describe("sessions: researcher", () => {
     await expect(bar).toHaveAttribute("aria-valuenow", "100", { timeout: 60_000 });
     await expect(page.getByText("Your session is ready.")).toBeVisible();
     await expect(page.getByRole("link", { name: "Open" })).toHaveAttribute("href", `/user/alice/${name}/`);
+    // A GPU session's detail page charts its GPU (or says why metrics are unavailable).
+    const chart = page.getByRole("figure", { name: /GPU activity and memory/ });
+    await expect(chart).toBeVisible();
+    await expect(chart.locator(".recharts-wrapper").or(chart.getByText(/^Metrics unavailable: /))).toBeVisible({ timeout: 30_000 });
 
     await page.goto("/sessions");
     const row = page.getByRole("row", { name: new RegExp(name) });
@@ -50,6 +54,21 @@ test.describe("sessions: researcher", () => {
     await expect(row).toContainText("A100 MIG 1g.10gb");
     await row.getByRole("button", { name: `Stop ${name}` }).click();
     await expect(row.getByText("Stopped")).toBeVisible({ timeout: 30_000 });
+  });
+
+  test("the spawn form charges the default group unless another of the user's groups is chosen", async ({ page }) => {
+    await page.goto("/sessions/new");
+    const select = page.getByLabel("Charge to group");
+    await expect(select).toBeVisible();
+    const options = await select.locator("option").allTextContents();
+    expect(options.length).toBeGreaterThan(0);
+    expect(options).toContain(await select.inputValue());
+    // The API refuses a group the caller is not in, naming the field; nothing is created.
+    const before = ((await (await page.request.get("/api/v1/sessions")).json()) as { sessions: unknown[] }).sessions.length;
+    const refused = await page.request.post("/api/v1/sessions", { data: { image: "VS Code", cpu: 1, memoryGiB: 1, chargeGroup: "not-a-group-of-alice" } });
+    expect(refused.status()).toBe(400);
+    expect(((await refused.json()) as { error: { fields: Record<string, string> } }).error.fields.chargeGroup).toContain("not a member of group not-a-group-of-alice");
+    expect(((await (await page.request.get("/api/v1/sessions")).json()) as { sessions: unknown[] }).sessions.length).toBe(before);
   });
 
   test("a bad session name is shown next to the field and nothing starts", async ({ page }) => {
