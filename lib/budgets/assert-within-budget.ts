@@ -91,7 +91,9 @@ export async function assertWithinBudget(tx: Db, input: BudgetCheckInput & { use
   const user = input.userGroups
     ? { id: input.userId, groups: input.userGroups }
     : await tx.user.findUniqueOrThrow({ where: { id: input.userId }, select: { id: true, groups: true } });
-  const group = await resolveChargeGroup(tx, user, input.group);
+  // One group: it is the default whatever the preferences say (a default must be one of the
+  // user's groups), so the preference lookup is skipped on the common path.
+  const group = !input.group && user.groups.length === 1 ? user.groups[0]! : await resolveChargeGroup(tx, user, input.group);
   let result: BudgetCheckResult = { group, decision: { kind: "allowed" } };
   if (input.requestedGpus > 0 && input.profileKey) {
     const budgeted = await tx.budget.findFirst({ where: { group, profileKey: { in: ["*", input.profileKey] } }, select: { id: true } });
