@@ -94,7 +94,7 @@ describe("interactive reclaims batch (reference §2.4 pattern B)", () => {
     batchWl.victim = victim.metadata.name;
   });
 
-  // Kubernetes lets a gated pod gain node selector terms; see sim/docs/kueue.md "Notes for the API server" 4.
+  // Kubernetes lets a gated pod gain node selector keys (KEP-3838), so Kueue injects the flavor's.
   it("the admitted interactive pod carries the flavor's node selector", async () => {
     const p = await c.core.readNamespacedPod({ namespace: ns, name: "jupyter-alice" });
     expect(p.spec?.nodeSelector).toEqual({ accelerator: "a100-mig" });

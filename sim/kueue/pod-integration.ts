@@ -97,20 +97,13 @@ export function startPodIntegration(ctx: SimContext, onChange: () => void): () =
 
   function ungate(pod: KubeObject, wl: KubeObject): void {
     const inj = flavorInjection(store, wl);
-    const apply = (withSelector: boolean) => store.mutate("pods", pod.metadata.namespace, pod.metadata.name!, (o) => {
+    // One update, as Kueue's: the old pod is still gated, so it may gain node selector keys (KEP-3838).
+    store.mutate("pods", pod.metadata.namespace, pod.metadata.name!, (o) => {
       o.spec.schedulingGates = (o.spec.schedulingGates ?? []).filter((g: { name: string }) => g.name !== ADMISSION_GATE);
       if (!o.spec.schedulingGates.length) delete o.spec.schedulingGates;
-      if (withSelector && Object.keys(inj.nodeSelector).length) o.spec.nodeSelector = { ...(o.spec.nodeSelector ?? {}), ...inj.nodeSelector };
+      if (Object.keys(inj.nodeSelector).length) o.spec.nodeSelector = { ...(o.spec.nodeSelector ?? {}), ...inj.nodeSelector };
       if (inj.tolerations.length) o.spec.tolerations = mergeTolerations(o.spec.tolerations, inj.tolerations);
     });
-    try {
-      apply(true);
-    } catch (e) {
-      // Kubernetes lets a gated pod gain node selector terms; an API server that refuses still gets the pod ungated.
-      if ((e as { code?: number }).code !== 422) throw e;
-      ctx.log.warn("kueue: node selector of a gated pod could not be updated; ungating without it", { pod: `${pod.metadata.namespace}/${pod.metadata.name}` });
-      apply(false);
-    }
   }
 
   const queue = new Set<string>();

@@ -165,7 +165,7 @@ export function same(a: unknown, b: unknown): boolean {
 
 /**
  * Pod spec is immutable after creation except container images, activeDeadlineSeconds, added
- * tolerations and removed scheduling gates. Setting spec.nodeName once is also let through here
+ * tolerations, removed scheduling gates and, while gated, scheduling directives (gatedPodCauses). Setting spec.nodeName once is also let through here
  * (the real server only allows it via the binding subresource, which the in-process scheduler may
  * not use).
  */
@@ -190,9 +190,56 @@ function podUpdateCauses(old: KubeObject, obj: KubeObject): FieldCause[] {
     delete b.schedulingGates;
   }
   if (!a.nodeName && b.nodeName) delete b.nodeName;
-  if (same(a, b)) return [];
-  return [forbidden("spec", "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)")];
+  const out = (old.spec?.schedulingGates ?? []).length ? gatedPodCauses(a, b) : [];
+  if (same(a, b)) return out;
+  return [...out, forbidden("spec", "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)")];
 }
+
+/**
+ * KEP-3838 (mutable scheduling directives): while the OLD pod has scheduling gates, nodeSelector
+ * keys may be added (not changed or removed), preferred node affinity may change freely, and each
+ * required node selector term may only gain requirements. Checked here, then the directives are
+ * dropped from `a`/`b` (in place) so the generic immutability check ignores them, as the real
+ * server's "munged spec" does.
+ */
+function gatedPodCauses(a: Record<string, unknown> & { nodeSelector?: Record<string, string>; affinity?: { nodeAffinity?: NodeAffinity } }, b: typeof a): FieldCause[] {
+  const out: FieldCause[] = [];
+  const oldSel = a.nodeSelector ?? {};
+  const newSel = b.nodeSelector ?? {};
+  if (Object.entries(oldSel).some(([k, v]) => newSel[k] !== v)) {
+    out.push(invalid("spec.nodeSelector", b.nodeSelector ?? null, "only additions to spec.nodeSelector are allowed (no mutations or deletions)"));
+  }
+  delete a.nodeSelector;
+  delete b.nodeSelector;
+  const oldNA = a.affinity?.nodeAffinity;
+  const newNA = b.affinity?.nodeAffinity;
+  if (!same(oldNA, newNA)) {
+    const path = "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms";
+    const oldTerms = oldNA?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+    const newTerms = newNA?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+    if (oldTerms.length && oldTerms.length !== newTerms.length) {
+      out.push(invalid(path, newTerms, "no additions/deletions to non-empty NodeSelectorTerms list are allowed"));
+    } else {
+      oldTerms.forEach((t, i) => {
+        const n = newTerms[i] ?? {};
+        const kept = (o: unknown[] | undefined, x: unknown[] | undefined) => (o ?? []).every((r) => (x ?? []).some((y) => same(r, y)));
+        if (!kept(t.matchExpressions, n.matchExpressions) || !kept(t.matchFields, n.matchFields)) {
+          out.push(invalid(`${path}[${i}]`, n, "only additions are allowed (no mutations or deletions)"));
+        }
+      });
+    }
+    for (const s of [a, b]) {
+      if (!s.affinity) continue;
+      const rest = { ...s.affinity };
+      delete rest.nodeAffinity;
+      if (Object.keys(rest).length) s.affinity = rest;
+      else delete s.affinity;
+    }
+  }
+  return out;
+}
+interface NodeSelectorTerm { matchExpressions?: unknown[]; matchFields?: unknown[] }
+interface NodeAffinity { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: NodeSelectorTerm[] } }
 
 /** Job selector and template are immutable; while suspended, Kueue may change scheduling directives. */
 function jobUpdateCauses(old: KubeObject, obj: KubeObject): FieldCause[] {
