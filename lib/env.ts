@@ -19,6 +19,8 @@ export const envSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+    /** `service` in every log line; `npm run proxy` and `npm run controller` set their own. */
+    AI_HUB_SERVICE: z.string().regex(/^[a-z][a-z0-9-]*$/, "must be a lowercase name such as proxy").default("web"),
 
     DATABASE_URL: z
       .string()
@@ -106,6 +108,24 @@ export const envSchema = z
     /** GPU activity (ratio) and window below which a session holding a GPU is listed as idle. */
     GPU_IDLE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.05),
     GPU_IDLE_WINDOW: z.string().regex(/^\d+(s|m|h)$/, "must be a duration such as 30m").default("30m"),
+
+    // --- Session proxy (proxy/) ---
+    /** Public port of the proxy (the portal's URL). */
+    PROXY_PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+    PROXY_LISTEN_HOST: z.string().min(1).default("0.0.0.0"),
+    /** The Next.js server that everything outside /user/ goes to. */
+    PROXY_WEB_URL: url.default("http://127.0.0.1:3001"),
+    PROXY_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
+    /** Inactivity allowed on an upstream exchange (long polls, quiet streams); 0 disables. */
+    PROXY_IDLE_TIMEOUT_MS: z.coerce.number().int().min(0).default(300_000),
+    /** How long an idle client keep-alive connection is kept; above the load balancer's idle timeout. */
+    PROXY_KEEPALIVE_TIMEOUT_MS: z.coerce.number().int().min(0).default(65_000),
+    PROXY_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
+    PROXY_MAX_SOCKETS_PER_TARGET: z.coerce.number().int().min(1).max(65_535).default(256),
+    /** Keep X-Forwarded-Proto/Host from a trusted ingress in front of the proxy. */
+    PROXY_TRUST_FORWARDED: bool.default(false),
+    PROXY_AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+    PROXY_ACTIVITY_FLUSH_MS: z.coerce.number().int().min(100).default(30_000),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production") {

@@ -1,6 +1,7 @@
 /**
- * `npm run proxy`: the proxy process. Reads its configuration (proxy/config.ts + lib/env), builds
- * the route table from PostgreSQL (LISTEN/NOTIFY) when DATABASE_URL is set, and serves on PORT.
+ * `npm run proxy`: the proxy process. Reads its configuration from lib/env (PROXY_*, see
+ * proxy/config.ts), builds the route table from PostgreSQL (LISTEN/NOTIFY) when DATABASE_URL is
+ * set, and serves on PROXY_PORT. Logs carry `service: "proxy"` through AI_HUB_SERVICE (npm script).
  * SIGTERM/SIGINT: stop accepting, let in-flight exchanges finish up to PROXY_SHUTDOWN_GRACE_MS,
  * flush activity, exit.
  */
@@ -9,21 +10,19 @@ import { authSecret } from "@/lib/auth/secret";
 import { postgresConfig } from "@/lib/db/postgres-config";
 import { disconnectPrisma } from "@/lib/db/prisma";
 import { env } from "@/lib/env";
-import { log } from "@/lib/log";
+import { log as logger } from "@/lib/log";
 import { verifyApiToken } from "@/lib/tokens/api-tokens";
 import { ActivitySink } from "./activity";
 import { Authenticator } from "./authenticator";
-import { parseProxyConfig } from "./config";
+import { proxyConfig } from "./config";
 import { PgRouteSource } from "./pg-route-source";
 import { RouteTable, StaticRouteSource, type RouteSource } from "./route-table";
 import { createProxyServer } from "./server";
 import { flushActivityToDb, loadRoutesFromDb } from "./session-store";
 
-const logger = log.child({ service: "proxy" });
-
 async function main(): Promise<void> {
-  const config = parseProxyConfig(process.env);
   const shared = env();
+  const config = proxyConfig(shared);
   const secret = authSecret(shared);
   const databaseUrl = shared.DATABASE_URL;
 
@@ -34,14 +33,14 @@ async function main(): Promise<void> {
   if (!databaseUrl) logger.warn("DATABASE_URL is not set: no session routes, only the web server is reachable");
 
   const activity = new ActivitySink({
-    intervalMs: config.PROXY_ACTIVITY_FLUSH_MS,
+    intervalMs: config.activityFlushMs,
     flush: databaseUrl ? flushActivityToDb : async () => undefined,
     onError: (err) => logger.warn({ err }, "activity flush failed; kept for the next batch"),
   });
   const authenticator = new Authenticator({
     decodeCookie: (value) => decodeSessionCookie(value, secret),
     verifyApiToken: databaseUrl ? (token) => verifyApiToken(token) : undefined,
-    ttlMs: config.PROXY_AUTH_CACHE_TTL_MS,
+    ttlMs: config.authCacheTtlMs,
   });
 
   logger.info("loading the route table");
@@ -51,20 +50,20 @@ async function main(): Promise<void> {
     routes,
     authenticator,
     activity,
-    webUrl: config.PROXY_WEB_URL,
-    connectTimeoutMs: config.PROXY_CONNECT_TIMEOUT_MS,
-    idleTimeoutMs: config.PROXY_IDLE_TIMEOUT_MS,
-    keepAliveTimeoutMs: config.PROXY_KEEPALIVE_TIMEOUT_MS,
-    maxSocketsPerTarget: config.PROXY_MAX_SOCKETS_PER_TARGET,
-    trustForwarded: config.PROXY_TRUST_FORWARDED,
+    webUrl: config.webUrl,
+    connectTimeoutMs: config.connectTimeoutMs,
+    idleTimeoutMs: config.idleTimeoutMs,
+    keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+    maxSocketsPerTarget: config.maxSocketsPerTarget,
+    trustForwarded: config.trustForwarded,
     logger,
   });
   proxy.server.on("error", (err) => {
     logger.fatal({ err }, "proxy server error");
     process.exit(1);
   });
-  proxy.server.listen(config.PORT, config.PROXY_LISTEN_HOST, () => {
-    logger.info({ port: config.PORT, host: config.PROXY_LISTEN_HOST, web: config.PROXY_WEB_URL, routes: routes.size }, "proxy ready");
+  proxy.server.listen(config.port, config.listenHost, () => {
+    logger.info({ port: config.port, host: config.listenHost, web: config.webUrl, routes: routes.size }, "proxy ready");
   });
 
   let stopping = false;
@@ -73,7 +72,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, "proxy shutting down");
     void (async () => {
-      await proxy.close(config.PROXY_SHUTDOWN_GRACE_MS);
+      await proxy.close(config.shutdownGraceMs);
       await source.stop();
       await activity.stop();
       if (databaseUrl) await disconnectPrisma();
