@@ -5,25 +5,41 @@
  * load generator (autocannon / a WebSocket echo loop).
  *
  *   BENCH_DURATION   seconds per measurement (default 5)
+ *   BENCH_ROUNDS     rounds; each measures every contender once, in a rotated order (default 3)
+ *   BENCH_PIN        1 (default when `taskset` exists and there are ≥ 2 cores): load generator and
+ *                    backend on core 0, the proxies on core 1, so a proxy never shares its core with
+ *                    the client that measures it; 0: let the scheduler place everything
  *   BENCH_SOAK       seconds of 100-connection load on each proxy with RSS sampled, to see leaks (default 0)
  *
+ * The machine is shared, so the contenders are measured interleaved (A B C, B C A, C A B…) and
+ * every figure is the median over the rounds; CPU time per request (from /proc/<pid>/stat) is
+ * reported next to the wall-clock figures because it does not depend on what else is running.
  * Prints a table and, last, `ratio_rps_vs_chp=<x> ratio_p99_vs_chp=<y>` (AI Hub / CHP, 10 connections).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { encode } from "next-auth/jwt";
 
 const root = path.resolve(import.meta.dirname, "..");
 const seconds = Number(process.env.BENCH_DURATION ?? 5);
 const soakSeconds = Number(process.env.BENCH_SOAK ?? 0);
+const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+const pin = process.env.BENCH_PIN !== "0" && availableParallelism() >= 2 && existsSync("/usr/bin/taskset");
 const children: ChildProcess[] = [];
 
-function start(name: string, args: string[], env: Record<string, string> = {}): { child: ChildProcess; ready: Promise<number> } {
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env, LOG_LEVEL: "warn" }, stdio: ["ignore", "pipe", "inherit"] });
+/** `node <args>` on a given core when pinning, else wherever the scheduler likes. */
+function nodeCommand(core: 0 | 1, args: string[]): [string, string[]] {
+  return pin ? ["/usr/bin/taskset", ["-c", String(core), process.execPath, ...args]] : [process.execPath, args];
+}
+
+function start(name: string, core: 0 | 1, args: string[], env: Record<string, string> = {}): { child: ChildProcess; ready: Promise<number> } {
+  const [cmd, argv] = nodeCommand(core, args);
+  const child = spawn(cmd, argv, { cwd: root, env: { ...process.env, ...env, LOG_LEVEL: "warn" }, stdio: ["ignore", "pipe", "inherit"] });
   children.push(child);
   const ready = new Promise<number>((resolve, reject) => {
     let out = "";
@@ -71,7 +87,8 @@ interface HttpResult {
 
 function load<T>(job: object): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "bench/proxy-load.ts", JSON.stringify(job)], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+    const [cmd, argv] = nodeCommand(0, ["--import", "tsx", "bench/proxy-load.ts", JSON.stringify(job)]);
+    const child = spawn(cmd, argv, { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     child.stdout.on("data", (c: Buffer) => (out += c.toString()));
     child.once("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").at(-1)!) as T) : reject(new Error(`load generator exited ${code}`))));
@@ -96,18 +113,29 @@ async function chpAddRoute(apiPort: number, token: string, backendPort: number):
   }
 }
 
+const median = (xs: number[]): number => {
+  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/** Median of each field over the rounds; errors are summed. */
+function summarize(rs: HttpResult[]): HttpResult {
+  const pick = (f: (r: HttpResult) => number) => median(rs.map(f));
+  return { total: pick((r) => r.total), cpuUs: pick((r) => r.cpuUs ?? NaN), rps: pick((r) => r.rps), p50: pick((r) => r.p50), p99: pick((r) => r.p99), errors: rs.reduce((a, r) => a + r.errors, 0), non2xx: rs.reduce((a, r) => a + r.non2xx, 0) };
+}
+
 async function main(): Promise<void> {
   const secret = randomBytes(32).toString("base64url");
   const chpToken = randomBytes(16).toString("hex");
-  const backend = start("backend", ["--import", "tsx", "bench/proxy-backend.ts"]);
+  // The backend shares core 0 with the load generator: core 1 is the proxies' alone.
+  const backend = start("backend", 0, ["--import", "tsx", "bench/proxy-backend.ts"]);
   const backendPort = await backend.ready;
-  const aihub = start("aihub", ["--import", "tsx", "bench/proxy-aihub.ts"], { BENCH_BACKEND_PORT: String(backendPort), BENCH_SECRET: secret });
+  const aihub = start("aihub", 1, ["--import", "tsx", "bench/proxy-aihub.ts"], { BENCH_BACKEND_PORT: String(backendPort), BENCH_SECRET: secret });
   const [chpPort, chpApiPort] = [await freePort(), await freePort()];
-  const chp = spawn(
-    process.execPath,
-    ["node_modules/configurable-http-proxy/bin/configurable-http-proxy", "--ip", "127.0.0.1", "--port", String(chpPort), "--api-ip", "127.0.0.1", "--api-port", String(chpApiPort), "--log-level", "warn"],
-    { cwd: root, env: { ...process.env, CONFIGPROXY_AUTH_TOKEN: chpToken }, stdio: ["ignore", "ignore", "inherit"] },
-  );
+  const [chpCmd, chpArgs] = nodeCommand(1, ["node_modules/configurable-http-proxy/bin/configurable-http-proxy", "--ip", "127.0.0.1", "--port", String(chpPort), "--api-ip", "127.0.0.1", "--api-port", String(chpApiPort), "--log-level", "warn"]);
+  const chp = spawn(chpCmd, chpArgs, { cwd: root, env: { ...process.env, CONFIGPROXY_AUTH_TOKEN: chpToken }, stdio: ["ignore", "ignore", "inherit"] });
   children.push(chp);
   const aihubPort = await aihub.ready;
   await chpAddRoute(chpApiPort, chpToken, backendPort);
@@ -116,34 +144,43 @@ async function main(): Promise<void> {
   const headers = { cookie, accept: "application/json" };
   const path1 = "/user/alice/s1/api/kernels";
   const targets = [
-    { name: "direct", port: backendPort, pid: undefined as number | undefined },
-    { name: "chp", port: chpPort, pid: chp.pid },
-    { name: "aihub", port: aihubPort, pid: aihub.child.pid },
+    // For "direct" the CPU column is the backend's own cost per request.
+    { name: "direct", port: backendPort, pid: backend.child.pid, proxy: false },
+    { name: "chp", port: chpPort, pid: chp.pid, proxy: true },
+    { name: "aihub", port: aihubPort, pid: aihub.child.pid, proxy: true },
   ];
+  const loadavg = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+  const loadStart = loadavg();
 
   process.stderr.write(`warming up (${targets.length} targets)…\n`);
   for (const t of targets) await load<HttpResult>({ kind: "http", url: `http://127.0.0.1:${t.port}${path1}`, connections: 10, seconds: 2, headers });
-  const rssBefore = new Map(targets.map((t) => [t.name, t.pid ? rssMb(t.pid) : NaN]));
+  const rssBefore = new Map(targets.map((t) => [t.name, t.proxy ? rssMb(t.pid) : NaN]));
 
-  const results = new Map<string, HttpResult>();
-  for (const connections of [10, 100]) {
-    for (const t of targets) {
-      process.stderr.write(`http ${t.name} c=${connections} ${seconds}s…\n`);
-      const cpu0 = cpuMs(t.pid);
-      const r = await load<HttpResult>({ kind: "http", url: `http://127.0.0.1:${t.port}${path1}`, connections, seconds, headers });
-      r.cpuUs = ((cpuMs(t.pid) - cpu0) * 1000) / r.total;
-      results.set(`${t.name}:${connections}`, r);
+  const raw = new Map<string, HttpResult[]>();
+  const wsRaw = new Map<string, { msgs: number; errors: number }[]>();
+  for (let round = 0; round < rounds; round++) {
+    // Rotated order: no contender is always first (cold) or last (after the others heated the machine).
+    const order = targets.map((_, i) => targets[(i + round) % targets.length]!);
+    for (const connections of [10, 100]) {
+      for (const t of order) {
+        process.stderr.write(`round ${round + 1}/${rounds} http ${t.name} c=${connections} ${seconds}s…\n`);
+        const cpu0 = cpuMs(t.pid);
+        const r = await load<HttpResult>({ kind: "http", url: `http://127.0.0.1:${t.port}${path1}`, connections, seconds, headers });
+        r.cpuUs = ((cpuMs(t.pid) - cpu0) * 1000) / r.total;
+        raw.set(`${t.name}:${connections}`, [...(raw.get(`${t.name}:${connections}`) ?? []), r]);
+      }
+    }
+    for (const t of order) {
+      process.stderr.write(`round ${round + 1}/${rounds} websocket ${t.name} c=10 ${seconds}s…\n`);
+      const w = await load<{ msgs: number; errors: number }>({ kind: "ws", url: `ws://127.0.0.1:${t.port}/user/alice/s1/api/kernels/k/channels`, connections: 10, seconds, headers });
+      wsRaw.set(t.name, [...(wsRaw.get(t.name) ?? []), w]);
     }
   }
-  const ws = new Map<string, { msgs: number; errors: number }>();
-  for (const t of targets) {
-    process.stderr.write(`websocket ${t.name} c=10 ${seconds}s…\n`);
-    ws.set(t.name, await load({ kind: "ws", url: `ws://127.0.0.1:${t.port}/user/alice/s1/api/kernels/k/channels`, connections: 10, seconds, headers }));
-  }
+  const results = new Map([...raw].map(([k, rs]) => [k, summarize(rs)]));
 
   const soak = new Map<string, number[]>();
   if (soakSeconds > 0) {
-    for (const t of targets.filter((x) => x.pid)) {
+    for (const t of targets.filter((x) => x.proxy)) {
       process.stderr.write(`soak ${t.name} c=100 ${soakSeconds}s…\n`);
       const samples = [rssMb(t.pid)];
       const timer = setInterval(() => samples.push(rssMb(t.pid)), 30_000);
@@ -153,21 +190,27 @@ async function main(): Promise<void> {
       soak.set(t.name, samples);
     }
   }
-  const rssAfter = new Map(targets.map((t) => [t.name, t.pid ? rssMb(t.pid) : NaN]));
+  const rssAfter = new Map(targets.map((t) => [t.name, t.proxy ? rssMb(t.pid) : NaN]));
 
   const f = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : "-");
   const rows = [["target", "rps@10", "p50@10 ms", "p99@10 ms", "rps@100", "p50@100 ms", "p99@100 ms", "ws msg/s@10", "cpu µs/req@10", "cpu µs/req@100", "errors", "rss MB", "rss growth MB"]];
   for (const t of targets) {
     const a = results.get(`${t.name}:10`)!;
     const b = results.get(`${t.name}:100`)!;
-    const w = ws.get(t.name)!;
+    const w = wsRaw.get(t.name)!;
     const before = rssBefore.get(t.name)!;
     const after = rssAfter.get(t.name)!;
-    rows.push([t.name, f(a.rps), f(a.p50, 2), f(a.p99, 2), f(b.rps), f(b.p50, 2), f(b.p99, 2), f(w.msgs), f(a.cpuUs ?? NaN, 0), f(b.cpuUs ?? NaN, 0), String(a.errors + a.non2xx + b.errors + b.non2xx + w.errors), f(after, 1), f(after - before, 1)]);
+    const wsErrors = w.reduce((n, x) => n + x.errors, 0);
+    rows.push([t.name, f(a.rps), f(a.p50, 2), f(a.p99, 2), f(b.rps), f(b.p50, 2), f(b.p99, 2), f(median(w.map((x) => x.msgs))), f(a.cpuUs ?? NaN, 0), f(b.cpuUs ?? NaN, 0), String(a.errors + a.non2xx + b.errors + b.non2xx + wsErrors), f(after, 1), f(after - before, 1)]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((c, i) => c.padStart(widths[i]!)).join("  "));
-  process.stdout.write(`\nproxy benchmark: ${seconds}s per measurement, path ${path1}, AI Hub with cookie authentication\n${lines.join("\n")}\n`);
+  const placement = pin ? "load generator + backend on core 0, proxies on core 1 (taskset)" : "no CPU pinning";
+  process.stdout.write(
+    `\nproxy benchmark: median of ${rounds} interleaved rounds, ${seconds}s per measurement, path ${path1}, AI Hub with cookie authentication\n` +
+      `${placement}; load average ${loadStart} at start, ${loadavg()} at end; cpu µs/req of "direct" is the backend's\n${lines.join("\n")}\n`,
+  );
+  for (const [key, rs] of raw) if (key.endsWith(":10")) process.stdout.write(`rounds ${key.replace(":10", "")} c=10: rps ${rs.map((r) => f(r.rps)).join(" ")}; p99 ms ${rs.map((r) => f(r.p99, 1)).join(" ")}\n`);
   for (const [name, samples] of soak) process.stdout.write(`soak ${name}: RSS MB every 30 s ${samples.map((s) => s.toFixed(1)).join(" → ")}\n`);
 
   const ai = results.get("aihub:10")!;
