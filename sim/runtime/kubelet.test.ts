@@ -17,6 +17,8 @@ images:
     program: { command: ${JSON.stringify([process.execPath, "-e", program, "$(GREETING)"])} }
   - match: "registry.invalid/*"
     missing: true
+  - match: "slow/*"
+    pullMs: 3000
 nodes:
   - name: gpu
     cpu: "32"
@@ -29,7 +31,7 @@ afterEach(async () => sim?.stop());
 const get = (name: string) => sim.store.get("pods", "default", name);
 const running = (name: string) => waitFor(sim.store, () => get(name)?.status?.phase === "Running" && get(name), `${name} running`);
 
-describe("kubelet", () => {
+describe("kubelet", { timeout: 90_000 }, () => {
   it("runs a mapped image as a local process on the pod IP; SIGTERM, grace period, SIGKILL, removal", async () => {
     sim = await startTestSim(topology, 10);
     sim.store.create("pods", pod("proc", {
@@ -115,6 +117,23 @@ describe("kubelet", () => {
     const bad = await waitFor(sim.store, () => get("init-bad")?.status?.phase === "Failed" && get("init-bad"));
     expect(bad.status.initContainerStatuses[0].state.terminated.exitCode).toBe(4);
     expect(bad.status.containerStatuses[0].state.waiting.reason).toBe("PodInitializing");
+  });
+
+  it("starts the main container only once a slow-pulling sidecar runs, and stops that sidecar when the pod ends", async () => {
+    sim = await startTestSim(topology, 100);
+    sim.store.create("pods", pod("slow-sidecar", {
+      restartPolicy: "Never",
+      initContainers: [{ name: "proxy", restartPolicy: "Always", image: "slow/proxy:1", command: ["sh", "-c", "sleep 3600"] }],
+      containers: [{ name: "main", image: "busybox:1", command: ["sh", "-c", "echo done"] }],
+    }));
+    const p = await waitFor(sim.store, () => {
+      const cur = get("slow-sidecar");
+      return cur?.status?.phase === "Succeeded" && cur.status.initContainerStatuses?.[0]?.state?.terminated && cur;
+    }, "pod ended and sidecar stopped");
+    const sidecarStarted = Date.parse(p.status.initContainerStatuses[0].state.terminated.startedAt);
+    const mainStarted = Date.parse(p.status.containerStatuses[0].state.terminated.startedAt);
+    expect(mainStarted).toBeGreaterThanOrEqual(sidecarStarted);
+    expect(p.status.initContainerStatuses[0].restartCount).toBe(0);
   });
 
   it("fails a pod that outlives spec.activeDeadlineSeconds", async () => {

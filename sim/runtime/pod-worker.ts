@@ -95,11 +95,16 @@ export class PodWorker {
     }
     const assigned = this.d.devices.allocate(this.pod, this.pod.spec.nodeName);
     this.flush();
-    // Init containers run one after the other to completion; sidecars (restartPolicy Always) keep running.
+    // Init containers run one after the other to completion; sidecars (restartPolicy Always) keep
+    // running, and, as the kubelet does, the next container starts only once the sidecar has started
+    // (otherwise a short main container could end the pod before the sidecar exists to be stopped).
     for (const c of this.init) {
       const gpus = assigned.get(c.spec.name) ?? [];
-      if ((c.spec as { restartPolicy?: string }).restartPolicy === "Always") void this.runContainer(c, gpus, "sidecar");
-      else if (!(await this.runContainer(c, gpus, "init"))) return;
+      if ((c.spec as { restartPolicy?: string }).restartPolicy === "Always") {
+        let started = () => {};
+        const up = new Promise<boolean>((r) => (started = () => r(true)));
+        if (!(await Promise.race([up, this.runContainer(c, gpus, "sidecar", started)]))) return;
+      } else if (!(await this.runContainer(c, gpus, "init"))) return;
     }
     this.initialized = true;
     this.flush();
@@ -107,9 +112,9 @@ export class PodWorker {
   }
 
   /** Runs a container through restarts; resolves true when an init container completed. */
-  private async runContainer(c: ContainerState, gpus: { uuid: string; migUuid?: string }[], kind: "init" | "sidecar" | "main"): Promise<boolean> {
+  private async runContainer(c: ContainerState, gpus: { uuid: string; migUuid?: string }[], kind: "init" | "sidecar" | "main", onStarted?: () => void): Promise<boolean> {
     let backoff = 10_000;
-    while (!this.terminating) {
+    while (!this.terminating && !this.ended) {
       const nodeName = this.pod.spec.nodeName as string;
       const cache = this.d.pulled.get(nodeName) ?? new Set<string>();
       this.d.pulled.set(nodeName, cache);
@@ -136,8 +141,8 @@ export class PodWorker {
         pod: { namespace: this.ns, name: this.name, node: this.pod.spec.nodeName }, stdout: write, stderr: write,
         busy: (ms) => this.d.devices.setBusy(this.ns, this.name, ms),
       });
-      if (this.terminating) {
-        // Deleted while the container was starting: it never counts as running.
+      if (this.terminating || this.ended) {
+        // Deleted (or the pod ended) while the container was starting: it never counts as running.
         run.kill();
         return false;
       }
@@ -146,6 +151,7 @@ export class PodWorker {
       c.started = c.everStarted = true;
       c.ready = !c.spec.readinessProbe;
       this.event("Normal", "Started", `Started container ${c.spec.name}`, c);
+      onStarted?.();
       if (c.spec.readinessProbe) {
         let warned = false;
         c.stopProbe = startReadinessProbe(c.spec.readinessProbe, c.spec, this.ip!, this.d.clock, (ready, detail) => {

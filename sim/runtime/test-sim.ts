@@ -22,7 +22,7 @@ export async function startTestSim(topologyYamlOrPath: string, scale = 100): Pro
 }
 
 /** Resolves with fn()'s first truthy value, re-checking on every store write (coalesced), and every 50 ms for time-driven changes. */
-export function waitFor<T>(store: MemoryStore, fn: () => T | undefined | false | null, what = "condition", timeoutMs = 20_000): Promise<T> {
+export function waitFor<T>(store: MemoryStore, fn: () => T | undefined | false | null, what = "condition", timeoutMs = 45_000): Promise<T> {
   return new Promise((resolve, reject) => {
     const unwatch: (() => void)[] = [];
     const done = (v: T) => {
