@@ -66,10 +66,28 @@ export function startSessionController(opts: { db: ReturnType<typeof getPrisma>;
     () => k.custom.listNamespacedCustomObject({ group: KUEUE_GROUP, version: KUEUE_VERSION, namespace: ns, plural: "workloads" }) as never,
   );
 
+  // At most this many sessions sync at once: a burst of 100 spawns otherwise opens 100 transactions
+  // here, exhausting the pool (P2028 "unable to start a transaction") and slowing the web's spawns
+  // on the same PostgreSQL. Syncs of different sessions still run in parallel up to the bound.
+  const MAX_CONCURRENT_SYNCS = 8;
+  let syncing = 0;
+  const waiting: Array<() => void> = [];
+  async function bounded(fn: () => Promise<void>): Promise<void> {
+    if (syncing >= MAX_CONCURRENT_SYNCS) await new Promise<void>((r) => waiting.push(r));
+    else syncing++;
+    try {
+      await fn();
+    } finally {
+      const next = waiting.shift();
+      if (next) next(); // the slot passes straight to the next waiter
+      else syncing--;
+    }
+  }
+
   /** Runs the syncs of one session one after the other. */
   function serial(sessionId: string, fn: () => Promise<void>): Promise<void> {
     const prev = chains.get(sessionId) ?? Promise.resolve();
-    const next = prev.then(fn).catch((err: unknown) => log.error({ err, sessionId }, "session sync failed"));
+    const next = prev.then(() => bounded(fn)).catch((err: unknown) => log.error({ err, sessionId }, "session sync failed"));
     chains.set(sessionId, next);
     void next.finally(() => {
       if (chains.get(sessionId) === next) chains.delete(sessionId);
