@@ -1,5 +1,8 @@
 import type { KubeObject, PrinterColumn } from "../store/types";
 import { humanDuration } from "./http-util";
+import { jsonPathValue } from "./jsonpath";
+
+export { jsonPathValue };
 
 /**
  * Server-side printing: the meta.k8s.io/v1 Table kubectl asks for, with the columns kubectl users
@@ -145,19 +148,6 @@ const eventColumns: Column[] = [
   { name: "Count", type: "string", priority: 1, cell: (o) => String(o.count ?? 1) },
   { name: "Name", type: "string", format: "name", priority: 1, cell: (o) => o.metadata.name },
 ];
-
-/** Evaluates a simple JSONPath (".a.b[0].c") against an object. */
-export function jsonPathValue(o: unknown, path: string): unknown {
-  let cur = o;
-  for (const part of path.replace(/^\./, "").split(/\.|(?=\[)/)) {
-    if (part === "") continue;
-    const idx = /^\[(\d+)\]$/.exec(part);
-    if (idx) cur = Array.isArray(cur) ? cur[Number(idx[1])] : undefined;
-    else cur = cur && typeof cur === "object" ? (cur as Record<string, unknown>)[part] : undefined;
-    if (cur === undefined || cur === null) return undefined;
-  }
-  return cur;
-}
 
 function fromPrinterColumn(c: PrinterColumn): Column {
   return {

@@ -94,5 +94,8 @@ describe("Kueue admission through client-node and kubectl", () => {
     expect(table).toMatch(/localqueue\.kueue\.x-k8s\.io\/user-queue\s+team\s+\d+\s+\d+/);
     expect(table).toMatch(/NAME\s+QUEUE\s+RESERVED IN\s+ADMITTED\s+FINISHED\s+AGE/);
     expect(table).toMatch(/workload\.kueue\.x-k8s\.io\/job-lost-[0-9a-f]{5}\s+no-such-queue\s+/);
+    // ADMITTED and FINISHED come from filter expressions on .status.conditions.
+    expect(table).toMatch(/workload\.kueue\.x-k8s\.io\/job-second-[0-9a-f]{5}\s+user-queue\s+team\s+True\s+<none>\s+\d/);
+    expect(table).toMatch(/workload\.kueue\.x-k8s\.io\/job-quick-[0-9a-f]{5}\s+user-queue\s+\S+\s+\S+\s+True\s+\d/);
   });
 });
