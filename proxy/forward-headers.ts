@@ -3,10 +3,10 @@
  * case and no object is built per request. Hop-by-hop headers are removed as RFC 9110 §7.6.1
  * says: Connection and every header it names, Keep-Alive, Proxy-Connection, TE, Transfer-Encoding
  * and Upgrade (kept for WebSocket upgrades). The proxy re-frames bodies itself: a chunked request
- * body is decoded by Node's parser and re-chunked upstream, so `Transfer-Encoding: chunked` is
- * re-declared for it rather than copied.
+ * body is decoded by Node's parser and re-chunked upstream by undici (which sends a body without
+ * Content-Length chunked, and refuses a Transfer-Encoding header), so it is never copied.
  */
-import type { IncomingMessage } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "te", "transfer-encoding", "upgrade", "trailer", "proxy-authorization", "proxy-authenticate"]);
 
@@ -82,20 +82,19 @@ export function upstreamRequestHeaders(req: IncomingMessage, o: RequestHeaderOpt
     if (o.podCookie !== undefined) out.push("Cookie", o.podCookie);
   }
   if (o.upgrade) out.push("Connection", "Upgrade", "Upgrade", req.headers.upgrade ?? "websocket");
-  else if (req.headers["transfer-encoding"] !== undefined) out.push("Transfer-Encoding", "chunked");
   return out;
 }
 
-/** Response headers for the client: the upstream's, minus hop-by-hop ones. */
-export function downstreamResponseHeaders(res: IncomingMessage): string[] {
-  const raw = res.rawHeaders;
-  const listed = connectionListed(res.headers.connection);
+/** Response headers for the client, flat: the upstream's (as undici parsed them), minus hop-by-hop ones. */
+export function downstreamHeaders(headers: IncomingHttpHeaders): string[] {
+  const connection = headers.connection;
+  const listed = connectionListed(Array.isArray(connection) ? connection.join(",") : connection);
   const out: string[] = [];
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!;
-    const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || listed?.has(lower)) continue;
-    out.push(name, raw[i + 1]!);
+  for (const name in headers) {
+    if (HOP_BY_HOP.has(name) || listed?.has(name)) continue;
+    const value = headers[name];
+    if (typeof value === "string") out.push(name, value);
+    else if (value !== undefined) for (const v of value) out.push(name, v);
   }
   return out;
 }

@@ -5,7 +5,7 @@
  * → state. A cached identity and a route lookup are synchronous; the only await on the hot path is
  * a credential seen for the first time in a TTL.
  */
-import http, { type Agent, type IncomingMessage, type ServerResponse } from "node:http";
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import type { ActivitySink } from "./activity";
@@ -14,7 +14,7 @@ import { upstreamRequestHeaders } from "./forward-headers";
 import { forwardHttp, type TransportOptions, type Upstream } from "./http-forward";
 import { describeUpstreamError, pages, type Page } from "./pages";
 import { classifyPath } from "./request-path";
-import { createUpstreamAgent } from "./upstream-agent";
+import { createUpstreamPool } from "./upstream-agent";
 import type { Route, RouteTable } from "./route-table";
 import { forwardUpgrade, writeRawResponse } from "./ws-forward";
 
@@ -52,20 +52,24 @@ export function createProxyServer(o: ProxyOptions): ProxyServer {
   const spawnPath = o.spawnPath ?? "/sessions/new";
   const maxSockets = o.maxSocketsPerTarget ?? 256;
   const web = new URL(o.webUrl);
-  const newAgent = () => createUpstreamAgent({ maxSockets, connectTimeoutMs: transport.connectTimeoutMs });
-  const webUpstream: Upstream = { host: web.hostname, port: Number(web.port || 80), agent: newAgent() };
+  const newUpstream = (host: string, port: number): Upstream => ({
+    host,
+    port,
+    pool: createUpstreamPool({ host, port, maxSockets, connectTimeoutMs: transport.connectTimeoutMs, idleTimeoutMs: transport.idleTimeoutMs }),
+  });
+  // URL.hostname keeps an IPv6 literal's brackets; the pool and net want the bare address.
+  const webUpstream = newUpstream(web.hostname.replace(/^\[(.*)\]$/, "$1"), Number(web.port || 80));
   const webFallbackHost = web.host;
 
   // One pool per pod address, looked up through the route's target object (no key string per request).
-  const agentsByAddress = new Map<string, Agent>();
+  const upstreamsByAddress = new Map<string, Upstream>();
   const upstreamByTarget = new WeakMap<Route["target"], Upstream>();
   function podUpstream(target: Route["target"]): Upstream {
     let u = upstreamByTarget.get(target);
     if (u === undefined) {
       const key = `${target.host}:${target.port}`;
-      let agent = agentsByAddress.get(key);
-      if (agent === undefined) agentsByAddress.set(key, (agent = newAgent()));
-      u = { host: target.host, port: target.port, agent };
+      u = upstreamsByAddress.get(key);
+      if (u === undefined) upstreamsByAddress.set(key, (u = newUpstream(target.host, target.port)));
       upstreamByTarget.set(target, u);
     }
     return u;
@@ -73,10 +77,10 @@ export function createProxyServer(o: ProxyOptions): ProxyServer {
   const unsubscribe = o.routes.onChange(() => {
     // Drop pools of addresses no route uses any more (pods come and go).
     const live = new Set(o.routes.all().map((r) => `${r.target.host}:${r.target.port}`));
-    for (const [key, agent] of agentsByAddress) {
+    for (const [key, upstream] of upstreamsByAddress) {
       if (!live.has(key)) {
-        agent.destroy();
-        agentsByAddress.delete(key);
+        void upstream.pool.destroy().catch(() => undefined);
+        upstreamsByAddress.delete(key);
       }
     }
   });
@@ -230,8 +234,7 @@ export function createProxyServer(o: ProxyOptions): ProxyServer {
     await closed;
     clearTimeout(timer);
     for (const s of tunnels) s.destroy();
-    webUpstream.agent.destroy();
-    for (const a of agentsByAddress.values()) a.destroy();
+    await Promise.allSettled([webUpstream, ...upstreamsByAddress.values()].map((u) => u.pool.destroy()));
   }
 
   return { server, close };

@@ -1,45 +1,33 @@
 /**
- * The pooled upstream connections of one target (a pod or the web server). The connect timeout
- * lives in `createConnection`, so it costs a timer per new connection rather than per request, and
- * a reused socket pays nothing. Idle pooled sockets are closed after `freeSocketTimeoutMs`, or
- * earlier when the upstream announces a shorter `Keep-Alive: timeout=` (Node's agent honours it),
- * which avoids reusing a socket the upstream is about to close.
+ * The pooled upstream connections of one target (a pod or the web server): an undici Pool, so
+ * that a relayed request costs a small handler object and llhttp's parse instead of Node's whole
+ * `ClientRequest`/`IncomingMessage` pair. Keep-alive, no pipelining (a slow response never holds
+ * up another request), a connect timeout per new connection, and idle pooled sockets closed after
+ * `freeSocketTimeoutMs` or earlier when the upstream announces a shorter `Keep-Alive: timeout=`.
  */
-import { Agent, type ClientRequestArgs } from "node:http";
-import net from "node:net";
-import type { Duplex } from "node:stream";
+import { Pool } from "undici";
 
-export interface UpstreamAgentOptions {
+export interface UpstreamPoolOptions {
+  host: string;
+  port: number;
   maxSockets: number;
   connectTimeoutMs: number;
+  /** Inactivity allowed while waiting for response headers and between body chunks; 0 disables. */
+  idleTimeoutMs: number;
   freeSocketTimeoutMs?: number;
 }
 
-class UpstreamAgent extends Agent {
-  constructor(private readonly connectTimeoutMs: number, options: ConstructorParameters<typeof Agent>[0]) {
-    super(options);
-  }
+/** Node's timers take at most 2^31-1 ms; undici reads 0 as "no timeout" only for some timeouts. */
+const NEVER = 2 ** 31 - 1;
 
-  override createConnection(options: ClientRequestArgs): Duplex {
-    const socket = net.createConnection(options as net.NetConnectOpts);
-    socket.setNoDelay(true);
-    const ms = this.connectTimeoutMs;
-    if (ms > 0) {
-      const timer = setTimeout(() => socket.destroy(Object.assign(new Error("connect timeout"), { code: "ECONNECT_TIMEOUT" })), ms);
-      const clear = () => clearTimeout(timer);
-      socket.once("connect", clear);
-      socket.once("close", clear);
-    }
-    return socket;
-  }
-}
-
-export function createUpstreamAgent(o: UpstreamAgentOptions): Agent {
-  return new UpstreamAgent(o.connectTimeoutMs, {
-    keepAlive: true,
-    maxSockets: o.maxSockets,
-    maxFreeSockets: o.maxSockets,
-    scheduling: "lifo",
-    timeout: o.freeSocketTimeoutMs ?? 30_000,
+export function createUpstreamPool(o: UpstreamPoolOptions): Pool {
+  const host = o.host.includes(":") ? `[${o.host}]` : o.host;
+  return new Pool(`http://${host}:${o.port}`, {
+    connections: o.maxSockets,
+    pipelining: 1,
+    keepAliveTimeout: o.freeSocketTimeoutMs ?? 30_000,
+    connect: { timeout: o.connectTimeoutMs > 0 ? o.connectTimeoutMs : NEVER, noDelay: true },
+    headersTimeout: o.idleTimeoutMs > 0 ? o.idleTimeoutMs : 0,
+    bodyTimeout: o.idleTimeoutMs > 0 ? o.idleTimeoutMs : 0,
   });
 }
