@@ -65,7 +65,7 @@ describe("updates of a gated pod's scheduling directives", () => {
     const more = update("p", (s) => {
       s.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [term("zone", ["a"])] }, { matchExpressions: [term("x", ["y"])] }] } } };
     });
-    expect(more?.details?.causes?.[0].message).toContain("no additions/deletions to non-empty NodeSelectorTerms list are allowed");
+    expect(more?.details?.causes?.[0]?.message).toContain("no additions/deletions to non-empty NodeSelectorTerms list are allowed");
     const changed = update("p", (s) => {
       s.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [term("zone", ["b"])] }] } } };
     });
