@@ -5,6 +5,7 @@
  * SIGTERM/SIGINT: stop accepting, let in-flight exchanges finish up to PROXY_SHUTDOWN_GRACE_MS,
  * flush activity, exit.
  */
+import type { AddressInfo } from "node:net";
 import { decodeSessionCookie } from "@/lib/auth/session-cookie";
 import { authSecret } from "@/lib/auth/secret";
 import { postgresConfig } from "@/lib/db/postgres-config";
@@ -63,7 +64,9 @@ async function main(): Promise<void> {
     process.exit(1);
   });
   proxy.server.listen(config.port, config.listenHost, () => {
-    logger.info({ port: config.port, host: config.listenHost, web: config.webUrl, routes: routes.size }, "proxy ready");
+    // The bound port, not the configured one: PROXY_PORT=0 (tests) asks the OS for a free port.
+    const port = (proxy.server.address() as AddressInfo).port;
+    logger.info({ port, host: config.listenHost, web: config.webUrl, routes: routes.size }, "proxy ready");
   });
 
   let stopping = false;
