@@ -10,6 +10,15 @@ describe("createClock", () => {
     expect(() => createClock(0)).toThrow(/positive/);
   });
 
+  it("never ends a sleep before the simulated deadline, even when timers fire early", async () => {
+    const clock = createClock(5000);
+    for (let i = 0; i < 50; i++) {
+      const t0 = clock.now();
+      await clock.sleep(3000);
+      expect(clock.now() - t0).toBeGreaterThanOrEqual(3000);
+    }
+  });
+
   it("does not fire a wait longer than setTimeout's limit at once", async () => {
     const clock = createClock(1);
     let fired = false;

@@ -11,20 +11,26 @@ const maxTimeout = 2 ** 31 - 1;
 export function createClock(scale: number): SimClock {
   if (!Number.isFinite(scale) || scale <= 0) throw new Error(`time scale must be a positive number, got ${scale}`);
   const origin = Date.now();
+  const perfOrigin = performance.now();
+  // Sub-millisecond wall time: with a large scale, Date.now()'s 1 ms steps are whole simulated seconds.
+  const now = () => origin + (performance.now() - perfOrigin) * scale;
   const after = (simMs: number, fn: () => void) => {
-    let remaining = Math.max(0, simMs / scale);
+    const target = now() + Math.max(0, simMs);
     let t: NodeJS.Timeout;
+    // Node timers may fire up to ~1 ms early (libuv's cached loop time), so re-arm until the
+    // simulated deadline has really passed: a sleep of N simulated ms never ends sooner.
     const arm = () => {
-      const step = Math.min(remaining, maxTimeout);
-      remaining -= step;
-      t = setTimeout(() => (remaining > 0 ? arm() : fn()), step);
+      const left = (target - now()) / scale;
+      if (left <= 0) return fn();
+      t = setTimeout(arm, Math.min(Math.max(left, 1), maxTimeout));
     };
-    arm();
+    const first = Math.max(0, simMs) / scale;
+    t = setTimeout(arm, Math.min(first, maxTimeout));
     return () => clearTimeout(t);
   };
   return {
     scale,
-    now: () => origin + (Date.now() - origin) * scale,
+    now,
     sleep: (simMs) => new Promise<void>((resolve) => void after(simMs, resolve)),
     after,
   };
