@@ -56,7 +56,7 @@ export async function startKueue(ctx: SimContext): Promise<SimPart> {
     startJobIntegration(ctx, trigger),
     startPodIntegration(ctx, trigger),
     startVisibility(ctx, scheduler),
-    ...[GR.clusterQueues, GR.localQueues, GR.flavors, "namespaces"].map((gr) => store.watch(gr, (ev) => ev.type !== "BOOKMARK" && trigger())),
+    ...[GR.clusterQueues, GR.localQueues, GR.flavors, "namespaces"].map((gr) => store.watch(gr, (ev) => ev.type !== "BOOKMARK" && trigger(), { raw: true })),
   ];
   ctx.registerRoute("GET", "/kueue/metrics", (_req, res) => {
     res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" }).end(renderKueueMetrics(scheduler.last) + scheduler.counters.render());

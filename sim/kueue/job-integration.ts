@@ -162,7 +162,7 @@ export function startJobIntegration(ctx: SimContext, onChange: () => void): () =
       if (!isNotFound(e)) throw e;
     }
     onChange();
-  });
+  }, { raw: true });
   const unsubWl = store.watch(GR.workloads, (ev) => {
     const o = ev.object;
     if (ev.type === "BOOKMARK") return;
@@ -180,12 +180,12 @@ export function startJobIntegration(ctx: SimContext, onChange: () => void): () =
       return;
     }
     if (ev.type !== "DELETED") enqueue(o.metadata.namespace!, owner.name);
-  });
+  }, { raw: true });
   // Job pods ending let the scheduler release an evicted Workload's quota.
   const unsubPods = store.watch("pods", (ev) => {
     if (ev.type === "BOOKMARK") return;
     if (ev.object.metadata.ownerReferences?.some((r) => r.kind === "Job") && (ev.type === "DELETED" || ev.object.metadata.deletionTimestamp)) onChange();
-  });
+  }, { raw: true });
   return () => {
     unsubJobs();
     unsubWl();

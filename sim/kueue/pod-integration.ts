@@ -130,7 +130,7 @@ export function startPodIntegration(ctx: SimContext, onChange: () => void): () =
     if (ev.type === "BOOKMARK" || ev.object.metadata.labels?.[MANAGED] !== "true") return;
     if (ev.type === "DELETED") onChange();
     else enqueue(ev.object.metadata.namespace!, ev.object.metadata.name!);
-  });
+  }, { raw: true });
   const unsubWl = store.watch(GR.workloads, (ev) => {
     const owner = ev.object.metadata.ownerReferences?.find((r) => r.kind === "Pod" && r.controller);
     if (!owner || ev.type === "BOOKMARK") return;
@@ -145,7 +145,7 @@ export function startPodIntegration(ctx: SimContext, onChange: () => void): () =
       return;
     }
     if (ev.type !== "DELETED") enqueue(ev.object.metadata.namespace!, owner.name);
-  });
+  }, { raw: true });
   return () => {
     unsubPods();
     unsubWl();

@@ -61,7 +61,7 @@ export class KueueScheduler {
       if (ev.type === "DELETED") this.cache.delete(key(ev.object));
       else this.cache.set(key(ev.object), ev.object);
       this.trigger();
-    });
+    }, { raw: true });
   }
 
   /** Schedules a cycle; bursts of changes coalesce, and cycles run at most every few milliseconds like Kueue's loop. */

@@ -72,8 +72,8 @@ export function startVisibility(ctx: SimContext, scheduler: KueueScheduler): () 
       send(res, 200, summary(mine, all, new URL(req.url ?? "/", "http://x")));
     });
   };
-  const a = ctx.store.watch(GR.clusterQueues, (ev) => ev.type === "ADDED" && onCq(ev.object));
-  const b = ctx.store.watch(GR.localQueues, (ev) => ev.type === "ADDED" && onLq(ev.object));
+  const a = ctx.store.watch(GR.clusterQueues, (ev) => ev.type === "ADDED" && onCq(ev.object), { raw: true });
+  const b = ctx.store.watch(GR.localQueues, (ev) => ev.type === "ADDED" && onLq(ev.object), { raw: true });
   for (const cq of ctx.store.list(GR.clusterQueues)) onCq(cq);
   for (const lq of ctx.store.list(GR.localQueues)) onLq(lq);
   return () => {

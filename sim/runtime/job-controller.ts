@@ -230,8 +230,8 @@ export function startJobController(ctx: SimContext): SimPart {
     enqueue(pod.metadata.namespace!, owner.name);
   };
 
-  const unwatchJobs = store.watch("batch/jobs", (ev) => onJob(ev.type, ev.object));
-  const unwatchPods = store.watch("pods", (ev) => onPod(ev.type, ev.object));
+  const unwatchJobs = store.watch("batch/jobs", (ev) => onJob(ev.type, ev.object), { raw: true });
+  const unwatchPods = store.watch("pods", (ev) => onPod(ev.type, ev.object), { raw: true });
   for (const p of store.list("pods")) onPod("ADDED", p);
   for (const j of store.list("batch/jobs")) onJob("ADDED", j);
   return {

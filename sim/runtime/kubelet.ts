@@ -46,7 +46,7 @@ export function startKubelet(ctx: SimContext, devices: DeviceAllocator): SimPart
   };
 
   for (const p of store.list("pods")) onPod("ADDED", p);
-  const unwatch = store.watch("pods", (ev) => onPod(ev.type, ev.object));
+  const unwatch = store.watch("pods", (ev) => onPod(ev.type, ev.object), { raw: true });
   return {
     stop: async () => {
       stopped = true;

@@ -245,10 +245,10 @@ export function startScheduler(ctx: SimContext): SimPart {
 
   for (const n of store.list("nodes")) onNode("ADDED", n);
   for (const p of store.list("pods")) onPod("ADDED", p);
-  const unwatchNodes = store.watch("nodes", (ev) => onNode(ev.type, ev.object));
+  const unwatchNodes = store.watch("nodes", (ev) => onNode(ev.type, ev.object), { raw: true });
   const unwatchPods = store.watch("pods", (ev) => {
     if (ev.type !== "BOOKMARK") onPod(ev.type, ev.object);
-  });
+  }, { raw: true });
   return {
     stop: async () => {
       stopped = true;

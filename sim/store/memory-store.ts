@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { deepCopy, deepFreeze } from "./copy";
 import { applyDefaults } from "./defaults";
 import { ResourceTable } from "./resource-table";
 import { parseFieldSelector, parseLabelSelector, matchesFields, matchesLabels, selectableView } from "./selectors";
@@ -31,7 +32,7 @@ const nameAlphabet = "bcdfghjklmnpqrstvwxz2456789";
 
 export const groupResource = (def: ResourceDef) => (def.group ? `${def.group}/${def.plural}` : def.plural);
 export const apiVersionOf = (def: ResourceDef) => (def.group ? `${def.group}/${def.version}` : def.version);
-const clone = <T>(v: T): T => structuredClone(v);
+const clone = deepCopy;
 
 /** The in-memory Store (see types.ts for the contract). Single-threaded: every write is atomic. */
 export class MemoryStore implements Store {
@@ -162,7 +163,8 @@ export class MemoryStore implements Store {
 
   private commit(t: ResourceTable, obj: KubeObject, type: "ADDED" | "MODIFIED", old?: KubeObject): KubeObject {
     obj.metadata.resourceVersion = String(++this.rv);
-    t.put(obj);
+    // Stored objects are frozen: raw readers (getRaw, listRaw, raw watchers) share them safely.
+    t.put(deepFreeze(obj));
     this.owners.update(t.gr, obj, old);
     this.hub.record({ rv: this.rv, gr: t.gr, type, object: obj, old: old && selectableView(t.gr, old) });
     return clone(obj);
@@ -360,6 +362,7 @@ export class MemoryStore implements Store {
     t.remove(key);
     const obj = clone(old);
     obj.metadata.resourceVersion = String(++this.rv);
+    deepFreeze(obj);
     this.owners.update(t.gr, undefined, old);
     this.hub.record({ rv: this.rv, gr: t.gr, type: "DELETED", object: obj });
     collectGarbage(this, old);
@@ -395,7 +398,7 @@ export class MemoryStore implements Store {
       const t = this.tables.get(gr);
       if (!t) continue;
       for (const o of items) {
-        t.put(o);
+        t.put(deepFreeze(o));
         this.owners.update(gr, o, undefined);
         this.rv = Math.max(this.rv, Number(o.metadata.resourceVersion) || 0);
       }

@@ -92,6 +92,11 @@ export interface ListOptions {
   fieldSelector?: string;
   /** watch only: replay retained events newer than this version first (410 Gone when too old). */
   resourceVersion?: string;
+  /**
+   * watch only: deliver the stored (deeply frozen) object instead of a copy. For in-process
+   * watchers that never change what they receive; a write to it throws a TypeError.
+   */
+  raw?: boolean;
 }
 
 export interface DeleteOptions {

@@ -1,3 +1,4 @@
+import { deepCopy, jsonEqual } from "./copy";
 import { isValidQuantity, parseQuantity } from "./quantity";
 import { ApiError, type FieldCause, type KubeObject, type ResourceDef } from "./types";
 
@@ -145,23 +146,8 @@ export function validateObject(def: ResourceDef, obj: KubeObject, old?: KubeObje
   return out;
 }
 
-/** JSON with sorted keys, so objects that differ only in key order (after a patch) compare equal. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
-  if (v && typeof v === "object") {
-    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([x], [y]) => (x < y ? -1 : 1));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`).join(",")}}`;
-  }
-  return JSON.stringify(v ?? null);
-}
-export function same(a: unknown, b: unknown): boolean {
-  // Fast path: copies of one object keep their key order, so plain JSON usually decides.
-  const ja = JSON.stringify(a ?? null);
-  const jb = JSON.stringify(b ?? null);
-  if (ja === jb) return true;
-  if (ja.length !== jb.length) return false;
-  return canonical(a) === canonical(b);
-}
+/** Deep equality ignoring key order (objects that differ only in key order after a patch compare equal). */
+export const same = jsonEqual;
 
 /**
  * Pod spec is immutable after creation except container images, activeDeadlineSeconds, added
@@ -171,8 +157,8 @@ export function same(a: unknown, b: unknown): boolean {
  */
 function podUpdateCauses(old: KubeObject, obj: KubeObject): FieldCause[] {
   if (same(old.spec, obj.spec)) return [];
-  const a = structuredClone(old.spec ?? {});
-  const b = structuredClone(obj.spec ?? {});
+  const a = deepCopy(old.spec ?? {});
+  const b = deepCopy(obj.spec ?? {});
   for (const s of [a, b]) {
     for (const list of ["containers", "initContainers"]) for (const c of s[list] ?? []) delete c.image;
     delete s.activeDeadlineSeconds;
@@ -245,8 +231,8 @@ interface NodeAffinity { requiredDuringSchedulingIgnoredDuringExecution?: { node
 function jobUpdateCauses(old: KubeObject, obj: KubeObject): FieldCause[] {
   const out: FieldCause[] = [];
   if (!same(old.spec?.selector, obj.spec?.selector)) out.push(invalid("spec.selector", obj.spec?.selector, "field is immutable"));
-  const a = structuredClone(old.spec?.template ?? {});
-  const b = structuredClone(obj.spec?.template ?? {});
+  const a = deepCopy(old.spec?.template ?? {});
+  const b = deepCopy(obj.spec?.template ?? {});
   if (old.spec?.suspend) {
     for (const t of [a, b]) {
       delete t.metadata?.labels;

@@ -1,3 +1,4 @@
+import { deepCopy } from "./copy";
 import { matchesFields, matchesLabels, type FieldRequirement, type LabelRequirement } from "./selectors";
 import { ApiError, type KubeObject, type WatchEvent, type WatchEventType } from "./types";
 
@@ -111,7 +112,7 @@ export class WatchHub {
       else if (!now && before) type = "DELETED";
     } else if (!now) return;
     try {
-      w.handler({ type, object: w.raw ? e.object : structuredClone(e.object) });
+      w.handler({ type, object: w.raw ? e.object : deepCopy(e.object) });
     } catch (err) {
       this.onHandlerError(err);
     }
