@@ -197,6 +197,7 @@ export function startJobIntegration(ctx: SimContext, onChange: () => void): () =
 export function jobPodsGone(ctx: SimContext, wl: KubeObject): boolean {
   const owner = wl.metadata.ownerReferences?.find((r) => r.kind === "Job");
   if (!owner) return true;
-  return !ctx.store.list("pods", { namespace: wl.metadata.namespace }).some((p) =>
+  // The controller-uid label is indexed: no scan of every pod in the namespace.
+  return !ctx.store.list("pods", { namespace: wl.metadata.namespace, labelSelector: `batch.kubernetes.io/controller-uid=${owner.uid}` }).some((p) =>
     p.metadata.ownerReferences?.some((r) => r.uid === owner.uid) && p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed");
 }
