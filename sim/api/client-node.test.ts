@@ -34,7 +34,7 @@ async function apiError(p: Promise<unknown>): Promise<{ code: number; body: { re
 }
 
 async function until<T>(fn: () => T | undefined, what: string): Promise<T> {
-  for (let i = 0; i < 500; i++) {
+  for (const end = Date.now() + 60_000; Date.now() < end; ) {
     const v = fn();
     if (v) return v;
     await new Promise((r) => setTimeout(r, 20));

@@ -102,7 +102,7 @@ describe("interactive reclaims batch (reference §2.4 pattern B)", () => {
 
   it("when the interactive pod stops, batch is admitted again", async () => {
     expect(await c.kubectl("delete", "pod", "jupyter-alice", "--wait=false")).toContain("deleted");
-    expect(await c.kubectl("wait", "--for=condition=Admitted", `workload/${batchWl.victim}`, "--timeout=20s")).toContain("condition met");
+    expect(await c.kubectl("wait", "--for=condition=Admitted", `workload/${batchWl.victim}`, "--timeout=50s")).toContain("condition met");
     const readmitted = await getWl(batchWl.victim!);
     expect(condition(readmitted, "Evicted")).toMatchObject({ status: "False", reason: "QuotaReserved" });
     expect(condition(readmitted, "Evicted").message).toMatch(/^Previously: Preempted to accommodate a workload/);

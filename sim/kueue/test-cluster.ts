@@ -1,3 +1,4 @@
+import { vi } from "vitest";
 import { execFile } from "node:child_process";
 import { request } from "node:https";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -6,6 +7,10 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { BatchV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
 import { startSim, type RunningSim } from "../index";
+
+// Generous limits for every test file using this helper: the suite must pass on a loaded 2-core
+// machine, and tests wait on conditions (never fixed sleeps), so a long limit costs nothing when green.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 /**
  * A started simulator for Kueue/DCGM tests, reached only over HTTP (client-node and the real
@@ -67,11 +72,11 @@ export async function startTestCluster(timeScale = 20): Promise<TestCluster> {
     custom: kc.makeApiClient(CustomObjectsApi),
     batch: kc.makeApiClient(BatchV1Api),
     core: kc.makeApiClient(CoreV1Api),
-    kubectl: async (...args) => (await exec("/usr/bin/kubectl", ["--kubeconfig", kubeconfig, ...args], { timeout: 20_000 })).stdout,
+    kubectl: async (...args) => (await exec("/usr/bin/kubectl", ["--kubeconfig", kubeconfig, ...args], { timeout: 60_000 })).stdout,
     kubectlApply: async (obj) => {
       const file = join(dir, `apply-${applied++}.json`);
       writeFileSync(file, JSON.stringify(obj));
-      return (await exec("/usr/bin/kubectl", ["--kubeconfig", kubeconfig, "apply", "-f", file], { timeout: 20_000 })).stdout;
+      return (await exec("/usr/bin/kubectl", ["--kubeconfig", kubeconfig, "apply", "-f", file], { timeout: 60_000 })).stdout;
     },
     stop: async () => {
       await sim.stop();
@@ -116,7 +121,7 @@ export function simText(c: TestCluster, path: string): Promise<string> {
 }
 
 /** Polls `fn` until it returns a truthy value (no fixed sleeps); fails with the last value seen. */
-export async function waitFor<T>(fn: () => Promise<T> | T, what: string, timeoutMs = 15_000): Promise<Exclude<T, false | null | undefined | 0 | "">> {
+export async function waitFor<T>(fn: () => Promise<T> | T, what: string, timeoutMs = 60_000): Promise<Exclude<T, false | null | undefined | 0 | "">> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

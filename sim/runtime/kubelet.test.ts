@@ -31,7 +31,7 @@ afterEach(async () => sim?.stop());
 const get = (name: string) => sim.store.get("pods", "default", name);
 const running = (name: string) => waitFor(sim.store, () => get(name)?.status?.phase === "Running" && get(name), `${name} running`);
 
-describe("kubelet", { timeout: 90_000 }, () => {
+describe("kubelet", () => {
   it("runs a mapped image as a local process on the pod IP; SIGTERM, grace period, SIGKILL, removal", async () => {
     sim = await startTestSim(topology, 10);
     sim.store.create("pods", pod("proc", {

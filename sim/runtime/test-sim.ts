@@ -1,3 +1,4 @@
+import { vi } from "vitest";
 import { registerBuiltins } from "../api/builtin-resources";
 import { createClock } from "../clock";
 import { createLogger } from "../log";
@@ -6,6 +7,10 @@ import { MemoryPodLogs } from "../store/pod-logs";
 import type { KubeObject, SimContext, SimPart } from "../store/types";
 import { loadTopology } from "../topology/load";
 import { startRuntime } from "./index";
+
+// Generous limits for every test file using this helper: the suite must pass on a loaded 2-core
+// machine, and tests wait on conditions (never fixed sleeps), so a long limit costs nothing when green.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 /** An in-process store + runtime for the runtime's tests (no HTTP server): the real store, clock and topology loader. */
 export interface TestSim { ctx: SimContext; store: MemoryStore; logs: MemoryPodLogs; runtime: SimPart; stop(): Promise<void> }
@@ -22,7 +27,7 @@ export async function startTestSim(topologyYamlOrPath: string, scale = 100): Pro
 }
 
 /** Resolves with fn()'s first truthy value, re-checking on every store write (coalesced), and every 50 ms for time-driven changes. */
-export function waitFor<T>(store: MemoryStore, fn: () => T | undefined | false | null, what = "condition", timeoutMs = 45_000): Promise<T> {
+export function waitFor<T>(store: MemoryStore, fn: () => T | undefined | false | null, what = "condition", timeoutMs = 60_000): Promise<T> {
   return new Promise((resolve, reject) => {
     const unwatch: (() => void)[] = [];
     const done = (v: T) => {

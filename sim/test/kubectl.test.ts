@@ -11,7 +11,7 @@ let sim: TestSim;
 
 async function kubectl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run("kubectl", args, { env: { ...process.env, KUBECONFIG: sim.kubeconfigPath }, timeout: 20_000 });
+    const { stdout, stderr } = await run("kubectl", args, { env: { ...process.env, KUBECONFIG: sim.kubeconfigPath }, timeout: 60_000 });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };
@@ -34,7 +34,7 @@ function streamKubectl(args: string[]) {
   child.stderr.on("data", (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? -1)));
   const waitFor = async (re: RegExp) => {
-    for (let i = 0; i < 750; i++) {
+    for (const end = Date.now() + 60_000; Date.now() < end; ) {
       if (re.test(out)) return out;
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -110,7 +110,7 @@ describe("kubectl against the simulator", () => {
   it("sees an update with get -w and waits for a condition", async () => {
     const watch = streamKubectl(["get", "pod", "web", "-w"]);
     await watch.waitFor(/web\s+0\/2\s+Pending/);
-    const wait = streamKubectl(["wait", "--for=condition=Ready", "pod/web", "--timeout=15s"]);
+    const wait = streamKubectl(["wait", "--for=condition=Ready", "pod/web", "--timeout=60s"]);
     sim.store.mutate("pods", "default", "web", (p) => {
       p.status = {
         ...p.status,

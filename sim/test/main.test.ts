@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
-describe("npm run sim", () => {
+describe("npm run sim", { timeout: 90_000 }, () => {
   it("prints one ready line, writes the kubeconfig and stops on SIGTERM", async () => {
     const dir = mkdtempSync(join(tmpdir(), "sim-main-"));
     const kubeconfig = join(dir, "kc.yaml");

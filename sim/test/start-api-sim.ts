@@ -1,8 +1,13 @@
+import { vi } from "vitest";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startSim, type RunningSim } from "../index";
 import type { Topology } from "../topology/types";
+
+// Generous limits for every test file using this helper: the suite must pass on a loaded 2-core
+// machine, and tests wait on conditions (never fixed sleeps), so a long limit costs nothing when green.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
 /** Two small nodes, enough for API tests that do not exercise the scheduler. */
 export const tinyTopology: Topology = {
