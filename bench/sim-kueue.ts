@@ -70,7 +70,7 @@ export async function benchSimKueue(mode: KueueBenchMode = "end-to-end", jobs = 
           }, { subresource: "status" }));
         }
       }
-    });
+    }, { raw: true });
     const start = performance.now();
     let next = 0;
     await Promise.all(Array.from({ length: concurrency }, async () => {
