@@ -107,6 +107,18 @@ describe("kubectl against the simulator", () => {
     expect(forbidden.stderr).toMatch(/is invalid: spec: Forbidden: pod updates may not change fields/);
   });
 
+  it("lets a gated pod gain nodeSelector keys in the patch that removes its gate (KEP-3838), but not change them", async () => {
+    await ok("create", "-f", file("gated.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: gated}\nspec:\n  schedulingGates: [{name: example.com/wait}]\n  nodeSelector: {zone: a}\n  containers: [{name: c, image: busybox:1.36}]\n"));
+    const changed = await kubectl("patch", "pod", "gated", "-p", '{"spec":{"nodeSelector":{"zone":"b"}}}');
+    expect(changed.stderr).toMatch(/spec.nodeSelector: Invalid value: .*only additions to spec.nodeSelector are allowed \(no mutations or deletions\)/);
+    await ok("patch", "pod", "gated", "--type=merge", "-p", '{"spec":{"schedulingGates":null,"nodeSelector":{"gpu":"a100"}}}');
+    const pod = JSON.parse(await ok("get", "pod", "gated", "-o", "json"));
+    expect([pod.spec.nodeSelector, pod.spec.schedulingGates]).toEqual([{ zone: "a", gpu: "a100" }, undefined]);
+    const late = await kubectl("patch", "pod", "gated", "-p", '{"spec":{"nodeSelector":{"extra":"x"}}}');
+    expect(late.stderr).toMatch(/is invalid: spec: Forbidden: pod updates may not change fields/);
+    await ok("delete", "pod", "gated", "--wait=false");
+  });
+
   it("sees an update with get -w and waits for a condition", async () => {
     const watch = streamKubectl(["get", "pod", "web", "-w"]);
     await watch.waitFor(/web\s+0\/2\s+Pending/);
