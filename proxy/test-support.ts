@@ -27,6 +27,8 @@ export interface Backend {
   wsMessages: number;
   /** Resolves when the upload handler saw its first chunk. */
   firstUploadChunk: Promise<void>;
+  /** Upload bytes the pod has received so far (live, across uploads). */
+  uploadReceived(): number;
   server: http.Server;
   close(): Promise<void>;
 }
@@ -41,6 +43,7 @@ export async function startBackend(name: string): Promise<Backend> {
   const seen: SeenRequest[] = [];
   let firstChunk!: () => void;
   const firstUploadChunk = new Promise<void>((r) => (firstChunk = r));
+  let uploadReceived = 0;
   const server = http.createServer((req, res) => {
     seen.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers });
     const path = (req.url ?? "").replace(/^\/user\/[^/]+\/[^/]+/, "");
@@ -62,6 +65,7 @@ export async function startBackend(name: string): Promise<Backend> {
       req.on("data", (c: Buffer) => {
         if (bytes === 0) firstChunk();
         bytes += c.length;
+        uploadReceived += c.length;
       });
       req.on("end", () => res.end(JSON.stringify({ bytes })));
       return;
@@ -87,6 +91,7 @@ export async function startBackend(name: string): Promise<Backend> {
     seen,
     wsMessages: 0,
     firstUploadChunk,
+    uploadReceived: () => uploadReceived,
     server,
     close: async () => {
       for (const c of wss.clients) c.terminate();
