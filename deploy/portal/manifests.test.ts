@@ -3,6 +3,8 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { envSchema, parseEnv } from "@/lib/env";
+import { SESSION_PORT } from "@/lib/kube/session-pod";
+import { sessionLabels } from "@/lib/kube/labels";
 
 // No cluster or Docker engine runs here, so the deployment files are checked with what does run:
 // kubectl's built-in kustomize renders them, and the portal's own env schema reads their settings.
@@ -34,6 +36,23 @@ describe("deploy/portal (kustomize)", () => {
       expect(d.spec.template.spec.securityContext.runAsNonRoot).toBe(true);
       for (const c of d.spec.template.spec.containers) expect(c.securityContext.allowPrivilegeEscalation).toBe(false);
     }
+  });
+
+  it("lets only the proxy's pods reach session pods, on the session port", () => {
+    const policy = docs.find((d) => d.kind === "NetworkPolicy" && d.metadata.name === "ai-hub-sessions-from-proxy");
+    expect(policy).toBeDefined();
+    // The selector matches the labels the portal puts on a session pod...
+    const podLabels: Record<string, string> = sessionLabels({ userId: "u1", username: "alice", sessionId: "s1" });
+    for (const [k, v] of Object.entries(policy.spec.podSelector.matchLabels as Record<string, string>)) expect(podLabels[k], k).toBe(v);
+    // ...and the only peer is the proxy Deployment's pods.
+    const proxy = docs.find((d) => d.kind === "Deployment" && d.metadata.name === "ai-hub-proxy");
+    expect(policy.spec.ingress).toHaveLength(1);
+    const [rule] = policy.spec.ingress;
+    expect(rule.from).toEqual([{ podSelector: { matchLabels: expect.any(Object) } }]);
+    for (const [k, v] of Object.entries(rule.from[0].podSelector.matchLabels as Record<string, string>)) {
+      expect(proxy.spec.template.metadata.labels[k], k).toBe(v);
+    }
+    expect(rule.ports).toEqual([{ protocol: "TCP", port: SESSION_PORT }]);
   });
 
   it("configures a valid production environment", () => {
