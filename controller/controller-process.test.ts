@@ -48,7 +48,8 @@ describe("controller processes", () => {
     const b = startControllerProcess();
     const leader = await waitFor("a leader", () => (leads(a) ? a : leads(b) ? b : undefined), 60_000);
     const follower = leader === a ? b : a;
-    expect(follower.output()).toContain("waiting for leadership");
+    // The follower may still be starting when the leader is found: wait for its line.
+    await waitFor("the follower to wait", () => follower.output().includes("waiting for leadership") || undefined, 60_000);
     expect(leads(follower)).toBe(false);
 
     const u = await seedUser();

@@ -29,7 +29,7 @@ const asUser = (u: { id: string; username: string; groups: string[] }): BatchUse
 const row = (id: string) => db.batchJob.findUniqueOrThrow({ where: { id } });
 const waitJob = (id: string, state: string, ms = 30_000) =>
   waitFor(`job ${id} ${state}`, async () => ((await row(id)).state === state ? row(id) : undefined), ms, 100);
-const waitSession = (id: string, state: string, ms = 30_000) =>
+const waitSession = (id: string, state: string, ms = 60_000) =>
   waitFor(`session ${id} ${state}`, async () => ((await db.session.findUniqueOrThrow({ where: { id } })).state === state ? true : undefined), ms);
 const text = async (s: ReadableStream<Uint8Array>) => new Response(s).text();
 
@@ -91,7 +91,7 @@ describe("batch jobs against the simulator", () => {
     expect(intervals).toHaveLength(1);
     expect(intervals[0]).toMatchObject({ userId: alice.id, flavor: "cpu", gpuCount: 0, cpu: 2 });
     expect(intervals[0]!.endedAt).not.toBeNull();
-  }, 90_000);
+  }, 120_000);
 
   it("deadline exceeded → Failed with the reason", async () => {
     const bob = asUser(await seedUser());
