@@ -123,6 +123,11 @@ describe("buildSessionPod", () => {
     expect(e.JPY_API_TOKEN).toBe("tok-secret");
     expect(e.JUPYTERHUB_BASE_URL).toBe("/");
     for (const name of Object.keys(e)) expect(name).not.toMatch(/IAM|CLIENT_SECRET|ACCESS_TOKEN|REFRESH_TOKEN/);
+    expect(e.AI_HUB_URL).toBeUndefined();
+  });
+
+  it("tells the session where the portal is (AI_HUB_URL, for `ai-hub submit` and curl)", () => {
+    expect(env(buildSessionPod({ ...base, portalUrl: "https://aihub.example.org/" })).AI_HUB_URL).toBe("https://aihub.example.org");
   });
 
   it("starts JupyterLab on the base URL and probes its API", () => {

@@ -36,6 +36,8 @@ export interface SessionPodInput {
   homeClaimName: string;
   sharedVolumes: SharedVolume[];
   shmGiB: number;
+  /** The portal's public URL, given to the session as AI_HUB_URL for the CLI and `curl`. */
+  portalUrl?: string;
 }
 
 /** The URL prefix the proxy routes to this session, with a trailing slash (JupyterHub's convention). */
@@ -82,6 +84,7 @@ function sessionEnv(p: SessionPodInput, prefix: string): V1EnvVar[] {
     HOME: homeDir(p.username),
     CPU_LIMIT: String(p.cpu),
     MEM_LIMIT: String(Math.round(p.memoryGiB * 1024 ** 3)),
+    ...(p.portalUrl ? { AI_HUB_URL: p.portalUrl.replace(/\/+$/, "") } : {}),
   };
   return Object.entries(vars).map(([name, value]) => ({ name, value }));
 }
