@@ -2,7 +2,8 @@
  * `npm run bench:proxy`: AI Hub's proxy against configurable-http-proxy (JupyterHub's) and no proxy
  * at all, side by side in one run, on the same small backend. Every party is its own process: the
  * backend, CHP, AI Hub's proxy (authentication on, with a real encrypted next-auth cookie) and the
- * load generator (autocannon / a WebSocket echo loop).
+ * load generator (bench/proxy-load.ts: a raw keep-alive HTTP/1.1 client, the same for all three, and
+ * a WebSocket echo loop).
  *
  *   BENCH_DURATION   seconds per measurement (default 5)
  *   BENCH_ROUNDS     rounds; each measures every contender once, in a rotated order (default 3)
@@ -10,6 +11,10 @@
  *                    backend on core 0, the proxies on core 1, so a proxy never shares its core with
  *                    the client that measures it; 0: let the scheduler place everything
  *   BENCH_SOAK       seconds of 100-connection load on each proxy with RSS sampled, to see leaks (default 0)
+ *   BENCH_CLIENT     raw (default; bench/proxy-load.ts's keep-alive socket client) or autocannon
+ *   BENCH_TARGETS    comma-separated subset of direct,chp,aihub (default all three)
+ *   BENCH_WS         0: skip the WebSocket measurements
+ *   BENCH_CPU_PROF   a directory: AI Hub's proxy runs with `node --cpu-prof` and writes its profile there
  *
  * The machine is shared, so the contenders are measured interleaved (A B C, B C A, C A B…) and
  * every figure is the median over the rounds; CPU time per request (from /proc/<pid>/stat) is
@@ -29,6 +34,8 @@ const root = path.resolve(import.meta.dirname, "..");
 const seconds = Number(process.env.BENCH_DURATION ?? 5);
 const soakSeconds = Number(process.env.BENCH_SOAK ?? 0);
 const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+const client = process.env.BENCH_CLIENT === "autocannon" ? "autocannon" : "raw";
+const cpuProfDir = process.env.BENCH_CPU_PROF;
 const pin = process.env.BENCH_PIN !== "0" && availableParallelism() >= 2 && existsSync("/usr/bin/taskset");
 const children: ChildProcess[] = [];
 
@@ -87,7 +94,7 @@ interface HttpResult {
 
 function load<T>(job: object): Promise<T> {
   return new Promise((resolve, reject) => {
-    const [cmd, argv] = nodeCommand(0, ["--import", "tsx", "bench/proxy-load.ts", JSON.stringify(job)]);
+    const [cmd, argv] = nodeCommand(0, ["--import", "tsx", "bench/proxy-load.ts", JSON.stringify({ client, ...job })]);
     const child = spawn(cmd, argv, { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     child.stdout.on("data", (c: Buffer) => (out += c.toString()));
@@ -132,7 +139,8 @@ async function main(): Promise<void> {
   // The backend shares core 0 with the load generator: core 1 is the proxies' alone.
   const backend = start("backend", 0, ["--import", "tsx", "bench/proxy-backend.ts"]);
   const backendPort = await backend.ready;
-  const aihub = start("aihub", 1, ["--import", "tsx", "bench/proxy-aihub.ts"], { BENCH_BACKEND_PORT: String(backendPort), BENCH_SECRET: secret });
+  const profile = cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", path.resolve(cpuProfDir)] : [];
+  const aihub = start("aihub", 1, [...profile, "--import", "tsx", "bench/proxy-aihub.ts"], { BENCH_BACKEND_PORT: String(backendPort), BENCH_SECRET: secret });
   const [chpPort, chpApiPort] = [await freePort(), await freePort()];
   const [chpCmd, chpArgs] = nodeCommand(1, ["node_modules/configurable-http-proxy/bin/configurable-http-proxy", "--ip", "127.0.0.1", "--port", String(chpPort), "--api-ip", "127.0.0.1", "--api-port", String(chpApiPort), "--log-level", "warn"]);
   const chp = spawn(chpCmd, chpArgs, { cwd: root, env: { ...process.env, CONFIGPROXY_AUTH_TOKEN: chpToken }, stdio: ["ignore", "ignore", "inherit"] });
@@ -143,12 +151,13 @@ async function main(): Promise<void> {
   const cookie = `next-auth.session-token=${await encode({ secret, maxAge: 3600, token: { sub: "alice-id", uid: "alice-id", username: "alice", groups: [], roles: ["researcher"] } })}`;
   const headers = { cookie, accept: "application/json" };
   const path1 = "/user/alice/s1/api/kernels";
+  const only = process.env.BENCH_TARGETS?.split(",");
   const targets = [
     // For "direct" the CPU column is the backend's own cost per request.
     { name: "direct", port: backendPort, pid: backend.child.pid, proxy: false },
     { name: "chp", port: chpPort, pid: chp.pid, proxy: true },
     { name: "aihub", port: aihubPort, pid: aihub.child.pid, proxy: true },
-  ];
+  ].filter((t) => only === undefined || only.includes(t.name));
   const loadavg = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
   const loadStart = loadavg();
 
@@ -170,7 +179,7 @@ async function main(): Promise<void> {
         raw.set(`${t.name}:${connections}`, [...(raw.get(`${t.name}:${connections}`) ?? []), r]);
       }
     }
-    for (const t of order) {
+    for (const t of process.env.BENCH_WS === "0" ? [] : order) {
       process.stderr.write(`round ${round + 1}/${rounds} websocket ${t.name} c=10 ${seconds}s…\n`);
       const w = await load<{ msgs: number; errors: number }>({ kind: "ws", url: `ws://127.0.0.1:${t.port}/user/alice/s1/api/kernels/k/channels`, connections: 10, seconds, headers });
       wsRaw.set(t.name, [...(wsRaw.get(t.name) ?? []), w]);
@@ -197,7 +206,7 @@ async function main(): Promise<void> {
   for (const t of targets) {
     const a = results.get(`${t.name}:10`)!;
     const b = results.get(`${t.name}:100`)!;
-    const w = wsRaw.get(t.name)!;
+    const w = wsRaw.get(t.name) ?? [];
     const before = rssBefore.get(t.name)!;
     const after = rssAfter.get(t.name)!;
     const wsErrors = w.reduce((n, x) => n + x.errors, 0);
@@ -213,8 +222,8 @@ async function main(): Promise<void> {
   for (const [key, rs] of raw) if (key.endsWith(":10")) process.stdout.write(`rounds ${key.replace(":10", "")} c=10: rps ${rs.map((r) => f(r.rps)).join(" ")}; p99 ms ${rs.map((r) => f(r.p99, 1)).join(" ")}\n`);
   for (const [name, samples] of soak) process.stdout.write(`soak ${name}: RSS MB every 30 s ${samples.map((s) => s.toFixed(1)).join(" → ")}\n`);
 
-  const ai = results.get("aihub:10")!;
-  const c = results.get("chp:10")!;
+  const ai = results.get("aihub:10") ?? summarize([]);
+  const c = results.get("chp:10") ?? summarize([]);
   process.stdout.write(`cpu_per_request_ratio_vs_chp=${((ai.cpuUs ?? NaN) / (c.cpuUs ?? NaN)).toFixed(2)} (lower is better; independent of other load on the machine)\n`);
   process.stdout.write(`ratio_rps_vs_chp=${(ai.rps / c.rps).toFixed(2)} ratio_p99_vs_chp=${(ai.p99 / c.p99).toFixed(2)}\n`);
 }

@@ -152,6 +152,7 @@ function dispatch(req: IncomingMessage, res: WithExchange, upstream: Upstream, h
 export function forwardHttp(req: IncomingMessage, res: ServerResponse, upstream: Upstream, headers: string[], _options: TransportOptions, onFailure: FailureHandler): void {
   // The client may have left while its credentials were being verified.
   if (res.destroyed) return;
-  res.once("close", onClientClose);
+  // `on`, not `once`: a response closes once, and `once` would allocate a wrapper per request.
+  res.on("close", onClientClose);
   dispatch(req, res, upstream, headers, onFailure, true);
 }
