@@ -5,19 +5,22 @@
  * Like bench/spawn.ts: a throw-away embedded PostgreSQL, the simulator and the controller (which
  * runs the batch jobs controller) in their own processes, and an HTTP server serving
  * POST/GET /api/v1/jobs with Bearer API tokens through the same lib functions as the Next.js route
- * handlers (verifyApiToken, submitJob, listJobs). Next.js's own routing overhead is not included.
+ * handlers (verifyApiToken, submitJob, listJobs). The clients (10 submitting at a time, one GET
+ * poller) run in a process of their own (bench/api-load.ts). Next.js's own routing overhead is not
+ * included.
  *
  * Measures: API p50/p99 of POST /api/v1/jobs (request → Job created) and of GET during the burst;
  * time until every Workload exists; interactive request → batch evicted → session ready, in
  * simulator time (wall time × time scale).
  * Prints a table and, last, `api_p99_ms=<n> workloads_all_s=<n> preempt_to_ready_s=<n>`.
  */
-import { spawn } from "node:child_process";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
+import { startLoad } from "./api-load";
+import { cpuPerRequest, cpuSnapshot, postgresPids, startControllerProcess, startSimProcess } from "./stack-processes";
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 500);
 const USERS = Number(process.env.BENCH_USERS ?? 50);
@@ -50,23 +53,11 @@ const { errorResponse } = await import("@/lib/http/api-response");
 
 const db = getPrisma();
 const simToken = `bench-${process.pid}`;
-const sim = spawn(process.execPath, ["--import", "tsx", "sim/main.ts", "--port", "0", "--time-scale", String(TIME_SCALE), "--token", simToken], { stdio: ["ignore", "pipe", "inherit"] });
-const simUrl = await new Promise<string>((resolve, reject) => {
-  let out = "";
-  sim.stdout.setEncoding("utf8").on("data", (d: string) => {
-    out += d;
-    const m = /(https?:\/\/127\.0\.0\.1:\d+)/.exec(out);
-    if (m) resolve(m[1]!);
-  });
-  sim.once("exit", (code) => reject(new Error(`simulator exited with ${code}`)));
-});
+const { url: simUrl, proc: sim } = await startSimProcess({ timeScale: TIME_SCALE, token: simToken });
 const kubeconfigPath = writeKubeconfig(simUrl, simToken, namespace);
 const kube = makeKubeClients({ kubeconfigPath, namespace, requestTimeoutMs: 10_000 });
 await setupQueues(kube, namespace);
-const controller = spawn(process.execPath, ["--import", "tsx", "controller/main.ts"], {
-  stdio: ["ignore", "inherit", "inherit"],
-  env: { ...process.env, KUBECONFIG: kubeconfigPath, KUBE_NAMESPACE: namespace, CONTROLLER_LOCK_NAME: `bench-batch-${process.pid}` },
-});
+const controller = await startControllerProcess({ KUBECONFIG: kubeconfigPath, KUBE_NAMESPACE: namespace, CONTROLLER_LOCK_NAME: `bench-batch-${process.pid}` });
 
 const phases: Array<{ validateMs: number; dbMs: number; kubeMs: number }> = [];
 
@@ -113,44 +104,29 @@ const pct = (xs: number[], p: number) => {
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-// ── 1. 500 submissions ──
-const postMs: number[] = [];
-const getMs: number[] = [];
-let failures = 0;
-let bursting = true;
-const poller = (async () => {
-  let i = 0;
-  while (bursting) {
-    const t = performance.now();
-    await (await fetch(base, { headers: { authorization: `Bearer ${users[i++ % USERS]!.token}` } })).arrayBuffer();
-    getMs.push(performance.now() - t);
-  }
-})();
+// ── 1. 500 submissions, from a client process of their own (bench/api-load.ts) ──
+const load = await startLoad({
+  posts: Array.from({ length: JOBS }, (_, i) => ({
+    url: base,
+    token: users[i % USERS]!.token,
+    // Short CPU-only jobs: admitted at once (the CPU quota holds them all), they run and finish.
+    body: { image: "VS Code", script: `echo job ${i} trial $JOB_COMPLETION_INDEX\nsleep 5`, profile: null, cpu: 0.1, memoryGiB: 0.125 },
+  })),
+  concurrency: CONCURRENCY,
+  pollUrl: base,
+  pollTokens: users.map((u) => u.token),
+});
+const cpuGroups = { sim: () => [sim.pid!], controller: () => [controller.pid!], postgres: () => postgresPids(path.join(pgDir, "pgdata")) };
+const cpu0 = cpuSnapshot(cpuGroups);
 const t0 = performance.now();
-let next = 0;
-await Promise.all(
-  Array.from({ length: CONCURRENCY }, async () => {
-    for (let i = next++; i < JOBS; i = next++) {
-      const u = users[i % USERS]!;
-      const t = performance.now();
-      const r = await fetch(base, {
-        method: "POST",
-        headers: { authorization: `Bearer ${u.token}`, "content-type": "application/json" },
-        // Short CPU-only jobs: admitted at once (the CPU quota holds them all), they run and finish.
-        body: JSON.stringify({ image: "VS Code", script: `echo job ${i} trial $JOB_COMPLETION_INDEX\nsleep 5`, profile: null, cpu: 0.1, memoryGiB: 0.125 }),
-      });
-      const text = await r.text();
-      postMs.push(performance.now() - t);
-      if (r.status !== 201) {
-        failures++;
-        if (failures <= 3) process.stderr.write(`submit failed: HTTP ${r.status} ${text.slice(0, 300)}\n`);
-      }
-    }
-  }),
-);
-const burstMs = performance.now() - t0;
-bursting = false;
-await poller;
+const run = load.go();
+const { results, burstMs } = await run.posts;
+const cpuBurst = cpuPerRequest(cpu0, cpuSnapshot(cpuGroups), JOBS);
+const getMs = await run.stopPolling();
+const postMs = results.map((r) => r.ms);
+const failed = results.filter((r) => r.status !== 201);
+const failures = failed.length;
+for (const f of failed.slice(0, 3)) process.stderr.write(`submit failed: HTTP ${f.status} ${f.error ?? ""}\n`);
 
 let workloads = 0;
 const wlDeadline = Date.now() + TIMEOUT_MS;
@@ -198,6 +174,7 @@ const rows = [
   ["GET /api/v1/jobs during burst: requests", String(getMs.length)],
   ["GET /api/v1/jobs p99 (ms)", pct(getMs, 99).toFixed(0)],
   ["burst duration (ms)", burstMs.toFixed(0)],
+  ["CPU per submission during the burst (ms)", cpuBurst],
   ["Workloads created", `${workloads}/${JOBS}`],
   ["time until every Workload exists (s, wall)", allWorkloads ? workloadsAllS.toFixed(1) : "not all"],
   [`interactive request → batch evicted (s, sim time ×${TIME_SCALE})`, evictS.toFixed(1)],

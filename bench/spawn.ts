@@ -4,18 +4,21 @@
  * Starts a throw-away PostgreSQL (embedded, migrated), the simulator with AI Hub's Kueue queues,
  * the session controller (each in its own process), and an HTTP server that serves POST/GET /api/v1/sessions with Bearer
  * API tokens by calling the same lib functions as the Next.js route handlers (spawnSession,
- * listSessions, verifyApiToken). Measured portal-side: request → Pod created (the POST returns
- * after the pod exists), time until every session is ready, and GET /api/v1/sessions latency
- * during the burst. Next.js's own routing overhead is not included.
+ * listSessions, verifyApiToken). The 100 clients and the GET poller run in a process of their own
+ * (bench/api-load.ts). Measured at the clients: request → Pod created (the POST returns after the
+ * pod exists), time until every session is ready, and GET /api/v1/sessions latency during the
+ * burst (one poller, closed loop). Next.js's own routing overhead is not included. Also printed:
+ * where a spawn's time went, and CPU per spawn of each process of the stack.
  *
  * Prints a table and, last, `spawn_p99_ms=<n> api_p99_ms=<n> all_ready=<true|false>`.
  */
-import { spawn } from "node:child_process";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
+import { startLoad } from "./api-load";
+import { cpuPerRequest, cpuSnapshot, postgresPids, startControllerProcess, startSimProcess } from "./stack-processes";
 
 const USERS = Number(process.env.BENCH_USERS ?? 100);
 const TIME_SCALE = Number(process.env.BENCH_TIME_SCALE ?? 10);
@@ -45,42 +48,36 @@ const { errorResponse } = await import("@/lib/http/api-response");
 const db = getPrisma();
 // The simulator runs as its own process, as in `npm run dev`, so it does not share our event loop.
 const simToken = `bench-${process.pid}`;
-const sim = spawn(process.execPath, ["--import", "tsx", "sim/main.ts", "--port", "0", "--time-scale", String(TIME_SCALE), "--token", simToken], { stdio: ["ignore", "pipe", "inherit"] });
-const simUrl = await new Promise<string>((resolve, reject) => {
-  let out = "";
-  sim.stdout.setEncoding("utf8").on("data", (d: string) => {
-    out += d;
-    const m = /(https?:\/\/127\.0\.0\.1:\d+)/.exec(out);
-    if (m) resolve(m[1]!);
-  });
-  sim.once("exit", (code) => reject(new Error(`simulator exited with ${code}`)));
-});
+const { url: simUrl, proc: sim } = await startSimProcess({ timeScale: TIME_SCALE, token: simToken });
 const cluster = { kube: makeKubeClients({ kubeconfigPath: writeKubeconfig(simUrl, simToken, namespace), namespace, requestTimeoutMs: 10_000 }) };
 
 await setupQueues(cluster.kube, namespace);
 // The controller is its own process too, as in production.
 const kubeconfigPath = writeKubeconfig(simUrl, simToken, namespace);
-const controller = spawn(process.execPath, ["--import", "tsx", "controller/main.ts"], {
-  stdio: ["ignore", "inherit", "inherit"],
-  env: { ...process.env, KUBECONFIG: kubeconfigPath, KUBE_NAMESPACE: namespace, CONTROLLER_LOCK_NAME: `bench-${process.pid}` },
-});
+const controller = await startControllerProcess({ KUBECONFIG: kubeconfigPath, KUBE_NAMESPACE: namespace, CONTROLLER_LOCK_NAME: `bench-${process.pid}` });
 
 async function send(res: ServerResponse, response: Response): Promise<void> {
   res.writeHead(response.status, { "content-type": "application/json" });
   res.end(await response.text());
 }
 
+const phases: Array<{ authMs: number; catalogueMs: number; txMs: number; kubeMs: number }> = [];
+
 const server = createServer((req: IncomingMessage, res: ServerResponse) => {
   void (async () => {
     try {
+      const received = performance.now();
       const token = bearerToken(req.headers.authorization);
       const caller = token ? await verifyApiToken(token) : null;
+      const authMs = performance.now() - received;
       if (!caller) return send(res, Response.json({ error: { code: "UNAUTHENTICATED" } }, { status: 401 }));
       const user = { id: caller.userId, username: caller.username, groups: caller.groups };
       if (req.method === "POST") {
         const chunks: Buffer[] = [];
         for await (const c of req) chunks.push(c as Buffer);
-        const { session, created } = await spawnSession({ user, input: JSON.parse(Buffer.concat(chunks).toString()), kube: cluster.kube });
+        const timings = { catalogueMs: 0, txMs: 0, kubeMs: 0 };
+        const { session, created } = await spawnSession({ user, input: JSON.parse(Buffer.concat(chunks).toString()), kube: cluster.kube, timings });
+        phases.push({ authMs, ...timings });
         return send(res, Response.json({ session }, { status: created ? 201 : 200 }));
       }
       return send(res, Response.json({ sessions: await listSessions({ userId: user.id }) }));
@@ -105,33 +102,23 @@ const pct = (xs: number[], p: number) => {
   return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]! : Number.NaN;
 };
 
+// The clients run in their own process (bench/api-load.ts), as users' browsers do.
+const load = await startLoad({
+  posts: tokens.map((token) => ({ url: base, token, body: { image: "VS Code", cpu: 1, memoryGiB: 1 } })),
+  concurrency: USERS,
+  pollUrl: base,
+  pollTokens: tokens,
+});
+const cpuGroups = { sim: () => [sim.pid!], controller: () => [controller.pid!], postgres: () => postgresPids(path.join(pgDir, "pgdata")) };
+const cpu0 = cpuSnapshot(cpuGroups);
 const t0 = performance.now();
-const spawnMs: number[] = [];
-const apiMs: number[] = [];
-let failures = 0;
-let bursting = true;
-const poller = (async () => {
-  let i = 0;
-  while (bursting) {
-    const t = performance.now();
-    const r = await fetch(base, { headers: { authorization: `Bearer ${tokens[i++ % USERS]}` } });
-    await r.arrayBuffer();
-    apiMs.push(performance.now() - t);
-  }
-})();
-await Promise.all(
-  tokens.map(async (token) => {
-    const t = performance.now();
-    const r = await fetch(base, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ image: "VS Code", cpu: 1, memoryGiB: 1 }) });
-    const text = await r.text();
-    spawnMs.push(performance.now() - t);
-    if (r.status !== 201) {
-      failures++;
-      if (failures <= 3) process.stderr.write(`spawn failed: HTTP ${r.status} ${text.slice(0, 300)}\n`);
-    }
-  }),
-);
-const burstMs = performance.now() - t0;
+const run = load.go();
+const { results, burstMs } = await run.posts;
+const spawnMs = results.map((r) => r.ms);
+const failed = results.filter((r) => r.status !== 201);
+const failures = failed.length;
+for (const f of failed.slice(0, 3)) process.stderr.write(`spawn failed: HTTP ${f.status} ${f.error ?? ""}\n`);
+const cpuBurst = cpuPerRequest(cpu0, cpuSnapshot(cpuGroups), USERS);
 
 let ready = 0;
 const deadline = Date.now() + READY_TIMEOUT_MS;
@@ -141,8 +128,8 @@ while (Date.now() < deadline) {
   await new Promise((r) => setTimeout(r, 250));
 }
 const allReadyMs = performance.now() - t0;
-bursting = false;
-await poller;
+const cpuAll = cpuPerRequest(cpu0, cpuSnapshot(cpuGroups), USERS);
+const apiMs = await run.stopPolling();
 const allReady = failures === 0 && ready === USERS;
 
 const rows = [
@@ -150,7 +137,13 @@ const rows = [
   ["spawn failures", String(failures)],
   ["request → Pod created p50 (ms)", pct(spawnMs, 50).toFixed(0)],
   ["request → Pod created p99 (ms)", pct(spawnMs, 99).toFixed(0)],
+  ...(["authMs", "catalogueMs", "txMs", "kubeMs"] as const).map((k) => [
+    `  of which: ${{ authMs: "token check", catalogueMs: "catalogue reads", txMs: "limits transaction", kubeMs: "home volume and Pod create" }[k]} p50/p99 (ms)`,
+    `${pct(phases.map((p) => p[k]), 50).toFixed(0)} / ${pct(phases.map((p) => p[k]), 99).toFixed(0)}`,
+  ]),
   ["burst duration (ms)", burstMs.toFixed(0)],
+  ["CPU per spawn during the burst (ms)", cpuBurst],
+  ["CPU per spawn until all ready (ms)", cpuAll],
   ["sessions ready", `${ready}/${USERS}`],
   [`time until all ready (ms, sim time scale ${TIME_SCALE})`, allReady ? allReadyMs.toFixed(0) : "not all ready"],
   ["GET /api/v1/sessions requests", String(apiMs.length)],

@@ -1,44 +1,21 @@
-import {
-  BatchV1Api,
-  ServerConfiguration,
-  createConfiguration,
-  type RequestContext,
-  type ResponseContext,
-  type V1Job,
-  type V1Pod,
-} from "@kubernetes/client-node";
-import { env } from "@/lib/env";
+import { BatchV1Api, type V1Job, type V1Pod } from "@kubernetes/client-node";
 import { isNotFound, toAppError, type KubeClients } from "@/lib/kube/client";
 import { JOB_NAME_LABEL } from "@/lib/batch/job-from-session";
 
 /**
- * Job create/read/delete through client-node's BatchV1Api, with the same per-request timeout as
- * lib/kube/client.ts (which builds the core and custom-object clients only). Every error becomes an
+ * Job create/read/delete through client-node's BatchV1Api, built on the core clients' configuration
+ * (lib/kube/client.ts): same per-request timeout, same connection pool. Every error becomes an
  * AppError saying what was being done.
  */
 
 const batchClients = new WeakMap<KubeClients, BatchV1Api>();
 
-export function batchApi(k: KubeClients, requestTimeoutMs: number = env().KUBE_REQUEST_TIMEOUT_MS): BatchV1Api {
+export function batchApi(k: KubeClients): BatchV1Api {
   let api = batchClients.get(k);
   if (!api) {
-    const cluster = k.kc.getCurrentCluster();
-    if (!cluster) throw toAppError(new Error("no current cluster"), "connecting to the cluster");
-    // As in lib/kube/client.ts: client-node makes a new undici agent (a TLS handshake) per request;
-    // the first one is kept and reused, since TLS settings are the same for every request.
-    let dispatcher: ReturnType<RequestContext["getDispatcher"]>;
-    const timeout = {
-      pre: async (ctx: RequestContext) => {
-        ctx.setSignal(AbortSignal.timeout(requestTimeoutMs));
-        if (dispatcher) ctx.setDispatcher(dispatcher);
-        else dispatcher = ctx.getDispatcher();
-        return ctx;
-      },
-      post: async (ctx: ResponseContext) => ctx,
-    };
-    api = new BatchV1Api(
-      createConfiguration({ baseServer: new ServerConfiguration(cluster.server, {}), authMethods: { default: k.kc }, promiseMiddleware: [timeout] }),
-    );
+    // The same configuration as the core clients (lib/kube/client.ts): request timeout and one
+    // shared keep-alive connection pool to the API server.
+    api = new BatchV1Api(k.config);
     batchClients.set(k, api);
   }
   return api;

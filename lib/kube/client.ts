@@ -1,5 +1,8 @@
+import type { AgentOptions, RequestOptions } from "node:https";
+import { Agent, type Dispatcher } from "undici";
 import {
   ApiException,
+  type Configuration,
   CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
@@ -24,6 +27,8 @@ export interface KubeClients {
   core: CoreV1Api;
   custom: CustomObjectsApi;
   namespace: string;
+  /** The configuration behind core and custom (timeout, shared connection pool), for other API groups' clients. */
+  config: Configuration;
 }
 
 export interface KubeClientOptions {
@@ -31,7 +36,12 @@ export interface KubeClientOptions {
   kubeconfigPath?: string | undefined;
   namespace: string;
   requestTimeoutMs: number;
+  /** Most connections open to the API server at once (default KUBE_MAX_CONNECTIONS). */
+  maxConnections?: number;
 }
+
+/** Connections to the API server per process: enough for a burst of spawns, few enough that a burst does not cost a TLS handshake per request. */
+export const KUBE_MAX_CONNECTIONS = 16;
 
 export function loadKubeConfig(kubeconfigPath: string | undefined): KubeConfig {
   const kc = new KubeConfig();
@@ -40,19 +50,46 @@ export function loadKubeConfig(kubeconfigPath: string | undefined): KubeConfig {
   return kc;
 }
 
+/**
+ * One keep-alive connection pool for every request of this KubeConfig. client-node builds a new
+ * undici Agent per request, so no connection is ever reused, and an Agent opens one connection per
+ * concurrent request: a burst of 100 spawns paid 200 TLS handshakes on both sides. The TLS settings
+ * (CA, client certificate, skip-verify) are the same for every request — credentials travel in
+ * headers — so one Agent, built from the same options client-node would use, serves them all, with
+ * at most `maxConnections` sockets; further requests wait for a free one. Proxied clusters keep
+ * client-node's own dispatcher (the first one, reused).
+ */
+async function sharedDispatcher(kc: KubeConfig, maxConnections: number): Promise<Dispatcher | undefined> {
+  const https: RequestOptions = {};
+  await kc.applyToHTTPSOptions(https);
+  const tls: AgentOptions = {};
+  for (const key of ["ca", "cert", "key", "pfx", "passphrase", "rejectUnauthorized", "servername"] as const) {
+    if (https[key] !== undefined) Object.assign(tls, { [key]: https[key] });
+  }
+  const opts = kc.createDispatcherOptions(kc.getCurrentCluster(), tls);
+  if (opts.type === "agent") return new Agent({ connect: opts.connect, connections: maxConnections });
+  return undefined;
+}
+
 export function makeKubeClients(opts: KubeClientOptions): KubeClients {
   const kc = loadKubeConfig(opts.kubeconfigPath);
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new AppError("UPSTREAM_UNAVAILABLE", "The cluster connection is not configured.");
-  // client-node builds a new undici Agent for every request, so no connection is ever reused and
-  // every call pays a TLS handshake. The TLS settings are the same for every request of this
-  // KubeConfig (credentials travel in headers), so the first agent is kept and reused.
-  let dispatcher: ReturnType<RequestContext["getDispatcher"]>;
+  let dispatcher: Promise<Dispatcher | undefined> | undefined;
+  let fallback: ReturnType<RequestContext["getDispatcher"]>;
   const timeout = {
     pre: async (ctx: RequestContext) => {
       ctx.setSignal(AbortSignal.timeout(opts.requestTimeoutMs));
-      if (dispatcher) ctx.setDispatcher(dispatcher);
-      else dispatcher = ctx.getDispatcher();
+      // Runs after client-node applied authentication, which set a new dispatcher: replace it.
+      dispatcher ??= sharedDispatcher(kc, opts.maxConnections ?? KUBE_MAX_CONNECTIONS).catch(() => {
+        // Not settled for good: the next request tries again (this one keeps client-node's dispatcher).
+        dispatcher = undefined;
+        return undefined;
+      });
+      const shared = await dispatcher;
+      if (shared) ctx.setDispatcher(shared);
+      else if (fallback) ctx.setDispatcher(fallback);
+      else fallback = ctx.getDispatcher();
       return ctx;
     },
     post: async (ctx: ResponseContext) => ctx,
@@ -62,7 +99,7 @@ export function makeKubeClients(opts: KubeClientOptions): KubeClients {
     authMethods: { default: kc },
     promiseMiddleware: [timeout],
   });
-  return { kc, core: new CoreV1Api(config), custom: new CustomObjectsApi(config), namespace: opts.namespace };
+  return { kc, core: new CoreV1Api(config), custom: new CustomObjectsApi(config), namespace: opts.namespace, config };
 }
 
 let cached: KubeClients | undefined;
