@@ -16,6 +16,7 @@ describe("proxy configuration (lib/env PROXY_*)", () => {
       trustForwarded: false,
       authCacheTtlMs: 30_000,
       activityFlushMs: 30_000,
+      metricsPort: undefined,
     });
     expect(parseEnv({}).AI_HUB_SERVICE).toBe("web");
   });
@@ -23,6 +24,11 @@ describe("proxy configuration (lib/env PROXY_*)", () => {
   it("reads PROXY_PORT, PROXY_WEB_URL and the rest", () => {
     const c = proxyConfig(parseEnv({ PROXY_PORT: "8080", PROXY_WEB_URL: "http://web:3000", PROXY_TRUST_FORWARDED: "1", PROXY_IDLE_TIMEOUT_MS: "0" }));
     expect(c).toMatchObject({ port: 8080, webUrl: "http://web:3000", trustForwarded: true, idleTimeoutMs: 0 });
+  });
+
+  it("maps PROXY_METRICS_PORT to the metrics listener's port", () => {
+    expect(proxyConfig({ ...parseEnv({}), PROXY_METRICS_PORT: 9101 }).metricsPort).toBe(9101);
+    expect(proxyConfig({ ...parseEnv({}), PROXY_METRICS_PORT: 0 }).metricsPort).toBe(0);
   });
 
   it("lists every bad proxy variable at once", () => {

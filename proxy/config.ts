@@ -16,9 +16,14 @@ export interface ProxyConfig {
   trustForwarded: boolean;
   authCacheTtlMs: number;
   activityFlushMs: number;
+  /** Port of the separate /metrics listener (on listenHost); undefined: no metrics at all. */
+  metricsPort: number | undefined;
 }
 
-export function proxyConfig(e: Env): ProxyConfig {
+/** PROXY_METRICS_PORT is declared here until lib/env.ts has it (then this intersection changes nothing). */
+type ProxyEnv = Env & { PROXY_METRICS_PORT?: number };
+
+export function proxyConfig(e: ProxyEnv): ProxyConfig {
   return {
     port: e.PROXY_PORT,
     listenHost: e.PROXY_LISTEN_HOST,
@@ -31,5 +36,6 @@ export function proxyConfig(e: Env): ProxyConfig {
     trustForwarded: e.PROXY_TRUST_FORWARDED,
     authCacheTtlMs: e.PROXY_AUTH_CACHE_TTL_MS,
     activityFlushMs: e.PROXY_ACTIVITY_FLUSH_MS,
+    metricsPort: e.PROXY_METRICS_PORT,
   };
 }

@@ -9,6 +9,7 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Dispatcher } from "undici";
 import { downstreamHeaders, hasRequestBody } from "./forward-headers";
+import type { ProxyMetrics } from "./metrics";
 
 export interface Upstream {
   host: string;
@@ -20,6 +21,8 @@ export interface TransportOptions {
   connectTimeoutMs: number;
   /** Inactivity on an upstream connection during an exchange; 0 disables. */
   idleTimeoutMs: number;
+  /** Told when response headers are written. */
+  metrics?: ProxyMetrics;
 }
 
 /** Called when the exchange failed before any response byte reached the client. */
@@ -83,6 +86,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     private readonly headers: string[],
     private readonly onFailure: FailureHandler,
     private readonly mayRetry: boolean,
+    private readonly metrics: ProxyMetrics | undefined,
   ) {}
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -97,6 +101,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     // aborts the exchange and onResponseError answers 502, since nothing was sent.
     res.writeHead(statusCode, statusMessage, downstreamHeaders(headers));
     this.started = true;
+    this.metrics?.response(this.req, statusCode);
     const length = headers["content-length"];
     if (length === undefined) {
       // Streams without a length (SSE, chunked) get their headers at once; sized bodies ride with them.
@@ -136,23 +141,23 @@ class Exchange implements Dispatcher.DispatchHandler {
     const err = normalize(error);
     // A pooled socket closed by the upstream just as it was reused: safe to repeat once without a body.
     if (this.mayRetry && err.code === "ECONNRESET" && RETRYABLE.has(this.req.method ?? "") && !hasRequestBody(this.req)) {
-      dispatch(this.req, res, this.upstream, this.headers, this.onFailure, false);
+      dispatch(this.req, res, this.upstream, this.headers, this.onFailure, false, this.metrics);
       return;
     }
     this.onFailure(err);
   }
 }
 
-function dispatch(req: IncomingMessage, res: WithExchange, upstream: Upstream, headers: string[], onFailure: FailureHandler, mayRetry: boolean): void {
-  const ex = new Exchange(req, res, upstream, headers, onFailure, mayRetry);
+function dispatch(req: IncomingMessage, res: WithExchange, upstream: Upstream, headers: string[], onFailure: FailureHandler, mayRetry: boolean, metrics: ProxyMetrics | undefined): void {
+  const ex = new Exchange(req, res, upstream, headers, onFailure, mayRetry, metrics);
   res[kExchange] = ex;
   upstream.pool.dispatch({ path: req.url ?? "/", method: req.method ?? "GET", headers, body: hasRequestBody(req) ? req : null }, ex);
 }
 
-export function forwardHttp(req: IncomingMessage, res: ServerResponse, upstream: Upstream, headers: string[], _options: TransportOptions, onFailure: FailureHandler): void {
+export function forwardHttp(req: IncomingMessage, res: ServerResponse, upstream: Upstream, headers: string[], options: TransportOptions, onFailure: FailureHandler): void {
   // The client may have left while its credentials were being verified.
   if (res.destroyed) return;
   // `on`, not `once`: a response closes once, and `once` would allocate a wrapper per request.
   res.on("close", onClientClose);
-  dispatch(req, res, upstream, headers, onFailure, true);
+  dispatch(req, res, upstream, headers, onFailure, true, options.metrics);
 }

@@ -2,9 +2,11 @@
  * `npm run proxy`: the proxy process. Reads its configuration from lib/env (PROXY_*, see
  * proxy/config.ts), builds the route table from PostgreSQL (LISTEN/NOTIFY) when DATABASE_URL is
  * set, and serves on PROXY_PORT. Logs carry `service: "proxy"` through AI_HUB_SERVICE (npm script).
- * SIGTERM/SIGINT: stop accepting, let in-flight exchanges finish up to PROXY_SHUTDOWN_GRACE_MS,
- * flush activity, exit.
+ * With PROXY_METRICS_PORT, a second listener serves the proxy's Prometheus metrics (proxy/metrics.ts)
+ * at /metrics behind METRICS_TOKEN. SIGTERM/SIGINT: stop accepting, let in-flight exchanges finish
+ * up to PROXY_SHUTDOWN_GRACE_MS, flush activity, exit.
  */
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { decodeSessionCookie } from "@/lib/auth/session-cookie";
 import { authSecret } from "@/lib/auth/secret";
@@ -16,6 +18,7 @@ import { verifyApiToken } from "@/lib/tokens/api-tokens";
 import { ActivitySink } from "./activity";
 import { Authenticator } from "./authenticator";
 import { proxyConfig } from "./config";
+import { createMetricsServer, ProxyMetrics } from "./metrics";
 import { PgRouteSource } from "./pg-route-source";
 import { RouteTable, StaticRouteSource, type RouteSource } from "./route-table";
 import { createProxyServer } from "./server";
@@ -44,6 +47,9 @@ async function main(): Promise<void> {
     ttlMs: config.authCacheTtlMs,
   });
 
+  // Metrics only with a port for them (PROXY_METRICS_PORT), as configurable-http-proxy's --metrics-port.
+  const metrics = config.metricsPort === undefined ? undefined : new ProxyMetrics();
+
   logger.info("loading the route table");
   await source.start(routes);
   activity.start();
@@ -58,6 +64,7 @@ async function main(): Promise<void> {
     maxSocketsPerTarget: config.maxSocketsPerTarget,
     trustForwarded: config.trustForwarded,
     logger,
+    metrics,
   });
   proxy.server.on("error", (err) => {
     logger.fatal({ err }, "proxy server error");
@@ -69,13 +76,32 @@ async function main(): Promise<void> {
     logger.info({ port, host: config.listenHost, web: config.webUrl, routes: routes.size }, "proxy ready");
   });
 
+  let metricsServer: Server | undefined;
+  if (metrics) {
+    const token = shared.METRICS_TOKEN;
+    if (!token) logger.warn("PROXY_METRICS_PORT is set but METRICS_TOKEN is not: the proxy's /metrics answers 404");
+    metricsServer = createMetricsServer({ metrics, token, logger });
+    metricsServer.on("error", (err) => {
+      logger.fatal({ err }, "proxy metrics server error");
+      process.exit(1);
+    });
+    const s = metricsServer;
+    s.listen(config.metricsPort, config.listenHost, () => logger.info({ port: (s.address() as AddressInfo).port, host: config.listenHost }, "proxy metrics ready"));
+  }
+
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    // Stop accepting before saying so: whoever reads the line may connect at once.
+    const closing = proxy.close(config.shutdownGraceMs);
     logger.info({ signal }, "proxy shutting down");
     void (async () => {
-      await proxy.close(config.shutdownGraceMs);
+      await closing;
+      if (metricsServer) {
+        metricsServer.closeAllConnections();
+        await new Promise((r) => metricsServer!.close(r));
+      }
       await source.stop();
       await activity.stop();
       if (databaseUrl) await disconnectPrisma();

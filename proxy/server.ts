@@ -12,6 +12,7 @@ import type { ActivitySink } from "./activity";
 import type { Authenticator, Credentials } from "./authenticator";
 import { upstreamRequestHeaders } from "./forward-headers";
 import { forwardHttp, type TransportOptions, type Upstream } from "./http-forward";
+import type { ProxyMetrics } from "./metrics";
 import { describeUpstreamError, pages, type Page } from "./pages";
 import { classifyPath } from "./request-path";
 import { createUpstreamPool } from "./upstream-agent";
@@ -36,6 +37,8 @@ export interface ProxyOptions {
   sessionsPath?: string;
   spawnPath?: string;
   logger?: Pick<Logger, "warn" | "error" | "info">;
+  /** Request, latency and WebSocket counts (proxy/metrics.ts); absent: nothing is measured. */
+  metrics?: ProxyMetrics;
 }
 
 export interface ProxyServer {
@@ -45,7 +48,9 @@ export interface ProxyServer {
 }
 
 export function createProxyServer(o: ProxyOptions): ProxyServer {
-  const transport: TransportOptions = { connectTimeoutMs: o.connectTimeoutMs ?? 5_000, idleTimeoutMs: o.idleTimeoutMs ?? 300_000 };
+  const metrics = o.metrics;
+  metrics?.trackRoutes(o.routes);
+  const transport: TransportOptions = { connectTimeoutMs: o.connectTimeoutMs ?? 5_000, idleTimeoutMs: o.idleTimeoutMs ?? 300_000, metrics };
   const trustForwarded = o.trustForwarded ?? false;
   const signinPath = o.signinPath ?? "/signin";
   const sessionsPath = o.sessionsPath ?? "/sessions";
@@ -88,6 +93,7 @@ export function createProxyServer(o: ProxyOptions): ProxyServer {
   const tunnels = new Set<Duplex>();
 
   function send(req: IncomingMessage, res: ServerResponse, p: Page, code: string): void {
+    metrics?.response(req, p.status);
     if (wantsHtml(req)) {
       res.writeHead(p.status, p.headers);
       res.end(p.body);
@@ -98,14 +104,17 @@ export function createProxyServer(o: ProxyOptions): ProxyServer {
     }
   }
 
-  function redirect(res: ServerResponse, location: string): void {
+  function redirect(req: IncomingMessage, res: ServerResponse, location: string): void {
+    metrics?.response(req, 302);
     res.writeHead(302, { location, "cache-control": "no-store", "content-length": "0" });
     res.end();
   }
 
   function onRequest(req: IncomingMessage, res: ServerResponse): void {
+    metrics?.start(req);
     const url = req.url ?? "/";
     if (url === "/_proxy/health") {
+      metrics?.response(req, 200);
       res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });
       res.end(JSON.stringify({ status: "ok", routes: o.routes.size }));
       return;
@@ -123,9 +132,9 @@ export function createProxyServer(o: ProxyOptions): ProxyServer {
       case "bad":
         return send(req, res, pages.badRequest(d.reason), "INVALID");
       case "add-slash":
-        return redirect(res, d.location);
+        return redirect(req, res, d.location);
       case "session-list":
-        return redirect(res, sessionsPath);
+        return redirect(req, res, sessionsPath);
       case "session": {
         const creds = o.authenticator.resolve(req.headers);
         if (creds instanceof Promise) {
@@ -144,7 +153,8 @@ export function createProxyServer(o: ProxyOptions): ProxyServer {
   function toSession(req: IncomingMessage, res: ServerResponse, username: string, sessionName: string, c: Credentials): void {
     const identity = c.identity;
     if (identity === null) {
-      if (wantsHtml(req)) return redirect(res, `${signinPath}?callbackUrl=${encodeURIComponent(req.url ?? "/")}`);
+      if (wantsHtml(req)) return redirect(req, res, `${signinPath}?callbackUrl=${encodeURIComponent(req.url ?? "/")}`);
+      metrics?.response(req, 401);
       res.writeHead(401, { "content-type": "application/json", "cache-control": "no-store", "www-authenticate": "Bearer" });
       res.end('{"error":{"code":"UNAUTHENTICATED","message":"Sign in, or send an API token with the sessions scope."}}');
       return;
@@ -180,11 +190,16 @@ export function createProxyServer(o: ProxyOptions): ProxyServer {
       tunnels.add(b);
       a.once("close", () => tunnels.delete(a));
       b.once("close", () => tunnels.delete(b));
+      if (metrics) {
+        metrics.websocketOpened();
+        a.once("close", metrics.websocketClosed);
+      }
     };
     if (d.kind === "web") {
       const headers = upstreamRequestHeaders(req, { upgrade: true, trustForwarded, fallbackHost: webFallbackHost });
       return forwardUpgrade(req, socket, head, webUpstream, headers, {
         connectTimeoutMs: transport.connectTimeoutMs,
+        onData: metrics?.websocketData,
         track,
         onFailure: (err) => writeRawResponse(socket, 502, `The portal could not be reached: ${describeUpstreamError(err)}.\n`),
       });
@@ -204,7 +219,7 @@ export function createProxyServer(o: ProxyOptions): ProxyServer {
       const headers = upstreamRequestHeaders(req, { upgrade: true, trustForwarded, fallbackHost: webFallbackHost, podToken: route.token, podCookie: c.forwardCookie });
       forwardUpgrade(req, socket, head, route.target, headers, {
         connectTimeoutMs: transport.connectTimeoutMs,
-        onData: activity ? () => activity.record(sessionId) : undefined,
+        onData: activity || metrics ? () => (activity?.record(sessionId), metrics?.websocketData()) : undefined,
         track,
         onFailure: (err) => {
           o.logger?.warn({ sessionId, err: err.code ?? err.message }, "session upstream failed (websocket)");

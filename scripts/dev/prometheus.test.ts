@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { waitFor } from "@/lib/sessions/test-support/wait-for";
+import { createMetricsServer, ProxyMetrics } from "@/proxy/metrics";
 import { devPrometheusConfig, findPrometheus, startDevPrometheus } from "./prometheus";
 
 describe("dev stack: Prometheus", () => {
@@ -12,6 +14,15 @@ describe("dev stack: Prometheus", () => {
     expect(yml).toContain('tls_config: { ca_file: "/d/ca.pem" }');
     expect(yml).toContain('authorization: { type: Bearer, credentials_file: "/d/token" }');
     expect(yml).toContain('targets: ["127.0.0.1:3000"]');
+  });
+
+  it("scrapes the proxy's metrics listener as its own job, with the same token", () => {
+    const yml = devPrometheusConfig({ targets: { aihub: "http://127.0.0.1:3000", proxy: "http://127.0.0.1:9101" }, tokenFile: "/d/token" });
+    const proxyJob = yml.slice(yml.indexOf("job_name: aihub-proxy"));
+    expect(proxyJob).toContain('targets: ["127.0.0.1:9101"]');
+    expect(proxyJob).toContain('authorization: { type: Bearer, credentials_file: "/d/token" }');
+    expect(yml.match(/job_name:/g)).toHaveLength(2);
+    expect(devPrometheusConfig({ targets: { aihub: "http://127.0.0.1:3000" } })).not.toContain("aihub-proxy");
   });
 
   it("returns null with an install hint when prometheus is not on the PATH", async () => {
@@ -39,6 +50,33 @@ describe("dev stack: Prometheus", () => {
       expect(jobs).toEqual(["aihub"]);
       await p!.stop();
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(!findPrometheus())("scrapes the proxy's metrics listener with the token (target up, its series stored)", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "ai-hub-devprom-"));
+    const token = "proxy-scrape-token-0123456789";
+    const server = createMetricsServer({ metrics: new ProxyMetrics(), token });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const p = await startDevPrometheus({ dataDir: dir, targets: { proxy: `http://127.0.0.1:${port}` }, token, onLog: () => undefined });
+      expect(p).not.toBeNull();
+      try {
+        const query = async (q: string) => {
+          const body = (await (await fetch(`${p!.url}/api/v1/query?query=${encodeURIComponent(q)}`)).json()) as { data: { result: Array<{ value: [number, string] }> } };
+          return body.data.result[0]?.value[1];
+        };
+        // up == 1 only when the scrape, token included, succeeded.
+        expect(await waitFor("the proxy target to be scraped", () => query('up{job="aihub-proxy"}'), 40_000, 500)).toBe("1");
+        expect(await query('aihub_proxy_websocket_connections{job="aihub-proxy"}')).toBe("0");
+      } finally {
+        await p!.stop();
+      }
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
       rmSync(dir, { recursive: true, force: true });
     }
   });

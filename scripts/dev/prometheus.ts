@@ -1,11 +1,12 @@
 /**
  * Prometheus for `npm run dev`: a generated configuration scraping the simulator (DCGM exporter,
- * kube-state-metrics, Kueue on its /metrics) and AI Hub's own /metrics, data under `dataDir`.
+ * kube-state-metrics, Kueue on its /metrics), AI Hub's own /metrics and the proxy's (its separate
+ * metrics listener, PROXY_METRICS_PORT; same token), data under `dataDir`.
  * Returns null, after printing how to install it, when no `prometheus` binary is on the PATH: the
  * monitoring pages then say "metrics unavailable: PROMETHEUS_URL is not set" and all else works.
  *
  * Wiring (scripts/dev.ts): after the sim and web have ports,
- *   const prom = await startDevPrometheus({ dataDir: path.join(dataDir, "prometheus"), targets: { sim: simUrl, aihub: webUrl }, token: METRICS_TOKEN, simCaCert });
+ *   const prom = await startDevPrometheus({ dataDir: path.join(dataDir, "prometheus"), targets: { sim: simUrl, aihub: webUrl, proxy: proxyMetricsUrl }, token: METRICS_TOKEN, simCaCert });
  *   if (prom) stackEnv.PROMETHEUS_URL = prom.url;   // before web and controller start
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -16,8 +17,9 @@ import { parse } from "yaml";
 
 export interface DevPrometheusOptions {
   dataDir: string;
-  targets: { sim?: string; aihub?: string };
-  /** METRICS_TOKEN of the web process, sent as Bearer when scraping AI Hub. */
+  /** Base URLs: the simulator, the web app, the proxy's metrics listener (http://127.0.0.1:<PROXY_METRICS_PORT>). */
+  targets: { sim?: string; aihub?: string; proxy?: string };
+  /** METRICS_TOKEN of the web process (and the proxy), sent as Bearer when scraping AI Hub. */
   token?: string;
   /** PEM of the CA that signed the simulator's HTTPS certificate; without it TLS is not verified (dev only). */
   simCaCert?: string;
@@ -72,10 +74,12 @@ export function devPrometheusConfig(o: { targets: DevPrometheusOptions["targets"
       `    static_configs: [{ targets: [${JSON.stringify(u.host)}] }]`,
     );
   }
-  if (o.targets.aihub) {
-    const u = new URL(o.targets.aihub);
+  // AI Hub's web app and its proxy: the same token, each its own job (the proxy is its own process).
+  for (const [job, target] of [["aihub", o.targets.aihub], ["aihub-proxy", o.targets.proxy]] as const) {
+    if (!target) continue;
+    const u = new URL(target);
     lines.push(
-      "  - job_name: aihub",
+      `  - job_name: ${job}`,
       "    metrics_path: /metrics",
       `    scheme: ${u.protocol.replace(":", "")}`,
       ...(o.tokenFile ? [`    authorization: { type: Bearer, credentials_file: ${JSON.stringify(o.tokenFile)} }`] : []),
