@@ -4,6 +4,7 @@ import type { Prisma } from "@/lib/generated/prisma/client";
 import { getPrisma, type Db } from "@/lib/db/prisma";
 import { AppError } from "@/lib/errors/app-error";
 import { assertWithinBudget } from "@/lib/budgets/assert-within-budget";
+import { findEnabledImage, findEnabledProfile, policiesOf } from "@/lib/catalog/catalogue-cache";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import type { GpuRequest, GpuStrategy } from "@/lib/gpu/gpu-request";
@@ -145,7 +146,7 @@ export async function submitJob(opts: { user: BatchUser; input: unknown; db?: Re
   }
 
   // Read in parallel with the origin; a rejection is handled where it is awaited (or ignored if validation fails first).
-  const policiesP = db.sessionPolicy.findMany({ where: { group: { in: user.groups } } });
+  const policiesP = policiesOf(db, user.groups);
   policiesP.catch(() => undefined);
   // Origin: the session (image, env, volumes, security context of its live pod) or a catalogue image.
   let origin: { base: JobBase; sessionId: string | null; profileKey: string | null; cpu: number; memoryGiB: number; imageName: string };
@@ -154,14 +155,14 @@ export async function submitJob(opts: { user: BatchUser; input: unknown; db?: Re
     origin = { base, sessionId: session.id, profileKey: session.profile?.key ?? null, cpu: session.cpu, memoryGiB: session.memoryGiB, imageName: base.image };
   } else {
     const ref = input.image!;
-    const image = await db.image.findFirst({ where: { enabled: true, OR: [{ name: ref }, ...(z.uuid().safeParse(ref).success ? [{ id: ref }] : [])] } });
+    const image = await findEnabledImage(db, ref);
     if (!image) throw invalid("image", `Unknown image "${ref}"; choose one of the catalogue's images.`);
     const base = imageBase(image.reference, user);
     origin = { base, sessionId: null, profileKey: null, cpu: 1, memoryGiB: 4, imageName: image.reference };
   }
 
   const profileKey = input.profile === undefined ? origin.profileKey : input.profile;
-  const profile = profileKey ? await db.gpuProfile.findFirst({ where: { key: profileKey, enabled: true } }) : null;
+  const profile = profileKey ? await findEnabledProfile(db, profileKey) : null;
   if (profileKey && !profile) throw invalid("profile", `Unknown GPU profile "${profileKey}"; choose one of the profiles offered or CPU only.`);
   if (profile && !profileAllowed(profile, user.groups)) throw invalid("profile", `The GPU profile ${profile.key} is not available to your groups; choose another.`, "FORBIDDEN");
 
@@ -201,7 +202,7 @@ export async function submitJob(opts: { user: BatchUser; input: unknown; db?: Re
   // The "Submitted" history entry is the row itself (getJob shows it first, at createdAt); the
   // controller's observations follow from seq 1. The budget check shares the row's transaction.
   const row = await db.$transaction(async (tx) => {
-    await assertWithinBudget(tx, { userId: user.id, group: null, profileKey: profile?.key ?? null, requestedGpus: (profile?.gpuCount ?? 0) * input.trials, charge: { source: "job", sourceId: id } });
+    await assertWithinBudget(tx, { userId: user.id, userGroups: user.groups, group: null, profileKey: profile?.key ?? null, requestedGpus: (profile?.gpuCount ?? 0) * input.trials, charge: { source: "job", sourceId: id } });
     return tx.batchJob.create({
       data: {
         id,

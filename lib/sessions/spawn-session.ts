@@ -3,6 +3,7 @@ import { z } from "zod";
 import { getPrisma } from "@/lib/db/prisma";
 import { AppError } from "@/lib/errors/app-error";
 import { assertWithinBudget } from "@/lib/budgets/assert-within-budget";
+import { findEnabledImage, findEnabledProfile, policiesOf } from "@/lib/catalog/catalogue-cache";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import type { GpuRequest, GpuStrategy } from "@/lib/gpu/gpu-request";
@@ -80,13 +81,12 @@ export async function spawnSession(opts: { user: SpawnUser; input: unknown; db?:
 
   const started = performance.now();
   // Catalogue reads need no lock: they happen before the transaction, which then holds its
-  // connection only for the per-user lock, the counts and the inserts.
+  // connection only for the per-user lock, the counts and the inserts. They come from a cache of a
+  // few seconds (lib/catalog/catalogue-cache.ts); the counts inside the transaction never do.
   const [image, profile, policies] = await Promise.all([
-    db.image.findFirst({
-      where: { enabled: true, OR: [{ name: input.image }, ...(z.uuid().safeParse(input.image).success ? [{ id: input.image }] : [])] },
-    }),
-    input.profile ? db.gpuProfile.findFirst({ where: { key: input.profile, enabled: true } }) : Promise.resolve(null),
-    db.sessionPolicy.findMany({ where: { group: { in: user.groups } } }),
+    findEnabledImage(db, input.image),
+    input.profile ? findEnabledProfile(db, input.profile) : Promise.resolve(null),
+    policiesOf(db, user.groups),
   ]);
   const catalogueRead = performance.now();
   if (!image) throw invalid("image", `Unknown image "${input.image}"; choose one of the images offered.`);

@@ -35,4 +35,26 @@ describe("API tokens", () => {
     expect(await verifyApiToken(t2.token, db)).toBeNull();
     await expect(createApiToken({ userId: u.id, input: { name: "", scopes: [] }, db })).rejects.toThrow(/name|scope/);
   });
+
+  it("records when a valid token was last used, at most once a minute, and never for a refused one", async () => {
+    const u = await seedUser({ groups: ["users/ai-infn", "atlas"] });
+    const { token, apiToken } = await createApiToken({ userId: u.id, input: { name: "ci", scopes: ["jobs:read"] }, db });
+    const lastUsed = async () => (await db.apiToken.findUniqueOrThrow({ where: { id: apiToken.id } })).lastUsedAt;
+    expect(await lastUsed()).toBeNull();
+    expect(await verifyApiToken(token, db)).toEqual({ userId: u.id, username: u.username, name: u.displayName, email: u.email, groups: ["users/ai-infn", "atlas"], roles: u.roles, scopes: ["jobs:read"] });
+    const first = await lastUsed();
+    expect(first).toBeInstanceOf(Date);
+    await verifyApiToken(token, db);
+    expect(await lastUsed()).toEqual(first);
+    // Older than a minute: written again.
+    const old = new Date(Date.now() - 120_000);
+    await db.apiToken.update({ where: { id: apiToken.id }, data: { lastUsedAt: old } });
+    await verifyApiToken(token, db);
+    expect((await lastUsed())!.getTime()).toBeGreaterThan(old.getTime());
+    // Revoked: refused, and not recorded as used.
+    await db.apiToken.update({ where: { id: apiToken.id }, data: { lastUsedAt: old } });
+    await revokeApiToken({ userId: u.id, tokenId: apiToken.id, db });
+    expect(await verifyApiToken(token, db)).toBeNull();
+    expect(await lastUsed()).toEqual(old);
+  });
 });

@@ -87,28 +87,54 @@ export interface TokenIdentity {
   scopes: ApiTokenScope[];
 }
 
+/** Least time between two writes of a token's lastUsedAt. */
+const LAST_USED_EVERY_MS = 60_000;
+
+interface VerifyRow {
+  scopes: string[];
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  user_id: string;
+  username: string;
+  display_name: string;
+  email: string | null;
+  groups: string[];
+  roles: string[];
+  blocked: boolean;
+}
+
 /**
  * The owner of a valid token (not revoked, not expired, owner not blocked), or null. Also used by
- * the proxy. `lastUsedAt` is written at most once a minute per token, not on every request.
+ * the proxy. It runs on every API request, so it is one statement: the token joined to its owner,
+ * and `lastUsedAt` written in the same statement, only when the token is valid and at most once a
+ * minute per token (not on every request).
  */
 export async function verifyApiToken(token: string, db: Db = getPrisma()): Promise<TokenIdentity | null> {
   if (!looksLikeApiToken(token)) return null;
-  const row = await db.apiToken.findUnique({
-    where: { hash: hashApiToken(token) },
-    select: { id: true, scopes: true, expiresAt: true, revokedAt: true, lastUsedAt: true, user: { select: { id: true, username: true, displayName: true, email: true, groups: true, roles: true, blocked: true } } },
-  });
   const now = new Date();
-  if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now) || row.user.blocked) return null;
-  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
-    await db.apiToken.updateMany({ where: { id: row.id }, data: { lastUsedAt: now } });
-  }
+  const stale = new Date(now.getTime() - LAST_USED_EVERY_MS);
+  const [row] = await db.$queryRaw<VerifyRow[]>`
+    WITH t AS (
+      SELECT t.id, t.scopes, t.expires_at, t.revoked_at, t.last_used_at,
+             u.id AS user_id, u.username, u.display_name, u.email, u.groups, u.roles::text[] AS roles, u.blocked
+      FROM api_tokens t JOIN users u ON u.id = t.user_id
+      WHERE t.hash = ${hashApiToken(token)}
+    ), touched AS (
+      UPDATE api_tokens SET last_used_at = ${now}::timestamptz
+      FROM t
+      WHERE api_tokens.id = t.id AND t.revoked_at IS NULL AND NOT t.blocked
+        AND (t.expires_at IS NULL OR t.expires_at > ${now}::timestamptz)
+        AND (t.last_used_at IS NULL OR t.last_used_at < ${stale}::timestamptz)
+    )
+    SELECT scopes, expires_at, revoked_at, user_id, username, display_name, email, groups, roles, blocked FROM t`;
+  if (!row || row.revoked_at || (row.expires_at && row.expires_at <= now) || row.blocked) return null;
   return {
-    userId: row.user.id,
-    username: row.user.username,
-    name: row.user.displayName,
-    email: row.user.email,
-    groups: row.user.groups,
-    roles: row.user.roles,
+    userId: row.user_id,
+    username: row.username,
+    name: row.display_name,
+    email: row.email,
+    groups: row.groups,
+    roles: row.roles,
     scopes: row.scopes.filter((s): s is ApiTokenScope => (apiTokenScopes as readonly string[]).includes(s)),
   };
 }
