@@ -4,6 +4,8 @@
  *   { kind: "http", url, connections, seconds, headers }  → raw keep-alive HTTP/1.1 client (below)
  *   { kind: "http", client: "autocannon", … }            → autocannon, for comparison
  *   { kind: "ws", url, connections, seconds, headers }    → N clients doing send/await-echo loops
+ *   reconnectEvery: N (optional, raw HTTP and ws)         → each connection is closed and replaced
+ *                                                           after N exchanges (connection churn, soak)
  *
  * The raw client exists because the client shares the machine's two cores with the backend and
  * the proxies: autocannon spends about as much CPU per request as a fast proxy does, so it held
@@ -25,6 +27,7 @@ interface Job {
   connections: number;
   seconds: number;
   headers: Record<string, string>;
+  reconnectEvery?: number;
 }
 
 interface HttpResult {
@@ -108,6 +111,7 @@ async function viaRawSockets(): Promise<HttpResult> {
       let keepAlive = true;
       let connected = false;
       let failed = false;
+      let exchanges = 0;
       const send = () => {
         sentAt = performance.now();
         socket.write(request);
@@ -119,7 +123,7 @@ async function viaRawSockets(): Promise<HttpResult> {
         }
         bodyLeft = -1;
         chunked = false;
-        if (stopping || !keepAlive) socket.destroy(); // on close, a new connection takes its place
+        if (stopping || !keepAlive || ++exchanges === job.reconnectEvery) socket.destroy(); // on close, a new connection takes its place
         else send();
       };
       socket.on("connect", () => {
@@ -196,26 +200,38 @@ async function ws(): Promise<object> {
   const payload = JSON.stringify({ header: { msg_type: "execute_request" }, content: { code: "1+1" } });
   let roundTrips = 0;
   let errors = 0;
-  await Promise.all(
-    Array.from({ length: job.connections }, async () => {
-      const socket = new WebSocket(job.url, { headers: job.headers });
+  /** One WebSocket's echo loop; resolves with whether it ended by reconnectEvery (not the deadline or an error). */
+  const session = async (): Promise<boolean> => {
+    const socket = new WebSocket(job.url, { headers: job.headers });
+    try {
       await new Promise<void>((resolve, reject) => {
         socket.once("open", () => resolve());
         socket.once("error", reject);
       });
-      await new Promise<void>((resolve) => {
-        socket.on("message", () => {
-          roundTrips++;
-          if (Date.now() < deadline) socket.send(payload);
-          else resolve();
-        });
-        socket.on("error", () => {
-          errors++;
-          resolve();
-        });
-        socket.send(payload);
+    } catch {
+      errors++;
+      return false;
+    }
+    let mine = 0;
+    const again = await new Promise<boolean>((resolve) => {
+      socket.on("message", () => {
+        roundTrips++;
+        if (Date.now() >= deadline) resolve(false);
+        else if (++mine === job.reconnectEvery) resolve(true);
+        else socket.send(payload);
       });
-      socket.close();
+      socket.on("error", () => {
+        errors++;
+        resolve(false);
+      });
+      socket.send(payload);
+    });
+    socket.close();
+    return again;
+  };
+  await Promise.all(
+    Array.from({ length: job.connections }, async () => {
+      while (await session());
     }),
   );
   return { msgs: roundTrips / job.seconds, errors };

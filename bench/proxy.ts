@@ -10,11 +10,17 @@
  *   BENCH_PIN        1 (default when `taskset` exists and there are ≥ 2 cores): load generator and
  *                    backend on core 0, the proxies on core 1, so a proxy never shares its core with
  *                    the client that measures it; 0: let the scheduler place everything
- *   BENCH_SOAK       seconds of 100-connection load on each proxy with RSS sampled, to see leaks (default 0)
+ *   BENCH_SOAK_S     soak mode instead of the rounds (also `npm run bench:proxy -- --soak 300`): CHP and
+ *                    AI Hub under load at once for that many seconds, RSS sampled; see bench/proxy-soak.ts.
+ *                    BENCH_SOAK_SAMPLE_S (default 5), BENCH_SOAK_CONNECTIONS (HTTP, default 100),
+ *                    BENCH_SOAK_RECONNECT (exchanges per connection, default 1000)
  *   BENCH_CLIENT     raw (default; bench/proxy-load.ts's keep-alive socket client) or autocannon
  *   BENCH_TARGETS    comma-separated subset of direct,chp,aihub (default all three)
  *   BENCH_WS         0: skip the WebSocket measurements
+ *   BENCH_METRICS    0: AI Hub's proxy without its request metrics (default on, as in production)
+ *   BENCH_MEMLOG     1: AI Hub's proxy prints its V8 heap next to its RSS every 10 s (stderr)
  *   BENCH_CPU_PROF   a directory: AI Hub's proxy runs with `node --cpu-prof` and writes its profile there
+ *   BENCH_AIHUB_NODE_FLAGS  extra node flags for AI Hub's proxy (e.g. --max-semi-space-size=16)
  *
  * The machine is shared, so the contenders are measured interleaved (A B C, B C A, C A B…) and
  * every figure is the median over the rounds; CPU time per request (from /proc/<pid>/stat) is
@@ -29,10 +35,12 @@ import type { AddressInfo } from "node:net";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { encode } from "next-auth/jwt";
+import { rssMb, soak } from "./proxy-soak";
 
 const root = path.resolve(import.meta.dirname, "..");
 const seconds = Number(process.env.BENCH_DURATION ?? 5);
-const soakSeconds = Number(process.env.BENCH_SOAK ?? 0);
+const soakFlag = process.argv.indexOf("--soak");
+const soakSeconds = Number(soakFlag === -1 ? (process.env.BENCH_SOAK_S ?? 0) : process.argv[soakFlag + 1]);
 const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const client = process.env.BENCH_CLIENT === "autocannon" ? "autocannon" : "raw";
 const cpuProfDir = process.env.BENCH_CPU_PROF;
@@ -74,11 +82,6 @@ function cpuMs(pid: number | undefined): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
   // utime and stime are fields 14 and 15 of stat (11 and 12 after the command name), in clock ticks.
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
-
-function rssMb(pid: number | undefined): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return m ? Number(m[1]) / 1024 : NaN;
 }
 
 interface HttpResult {
@@ -140,6 +143,7 @@ async function main(): Promise<void> {
   const backend = start("backend", 0, ["--import", "tsx", "bench/proxy-backend.ts"]);
   const backendPort = await backend.ready;
   const profile = cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", path.resolve(cpuProfDir)] : [];
+  profile.push(...(process.env.BENCH_AIHUB_NODE_FLAGS?.split(" ").filter(Boolean) ?? []));
   const aihub = start("aihub", 1, [...profile, "--import", "tsx", "bench/proxy-aihub.ts"], { BENCH_BACKEND_PORT: String(backendPort), BENCH_SECRET: secret });
   const [chpPort, chpApiPort] = [await freePort(), await freePort()];
   const [chpCmd, chpArgs] = nodeCommand(1, ["node_modules/configurable-http-proxy/bin/configurable-http-proxy", "--ip", "127.0.0.1", "--port", String(chpPort), "--api-ip", "127.0.0.1", "--api-port", String(chpApiPort), "--log-level", "warn"]);
@@ -163,6 +167,22 @@ async function main(): Promise<void> {
 
   process.stderr.write(`warming up (${targets.length} targets)…\n`);
   for (const t of targets) await load<HttpResult>({ kind: "http", url: `http://127.0.0.1:${t.port}${path1}`, connections: 10, seconds: 2, headers });
+  if (soakSeconds > 0) {
+    const report = await soak({
+      targets: targets.filter((t) => t.proxy),
+      seconds: soakSeconds,
+      sampleMs: Number(process.env.BENCH_SOAK_SAMPLE_S ?? 5) * 1000,
+      httpConnections: Number(process.env.BENCH_SOAK_CONNECTIONS ?? 100),
+      wsConnections: 10,
+      reconnectEvery: Number(process.env.BENCH_SOAK_RECONNECT ?? 1000),
+      path: path1,
+      headers,
+      load,
+      log: (line) => process.stderr.write(line + "\n"),
+    });
+    process.stdout.write(`\n${report}load average ${loadStart} at start, ${loadavg()} at end\n`);
+    return;
+  }
   const rssBefore = new Map(targets.map((t) => [t.name, t.proxy ? rssMb(t.pid) : NaN]));
 
   const raw = new Map<string, HttpResult[]>();
@@ -187,18 +207,6 @@ async function main(): Promise<void> {
   }
   const results = new Map([...raw].map(([k, rs]) => [k, summarize(rs)]));
 
-  const soak = new Map<string, number[]>();
-  if (soakSeconds > 0) {
-    for (const t of targets.filter((x) => x.proxy)) {
-      process.stderr.write(`soak ${t.name} c=100 ${soakSeconds}s…\n`);
-      const samples = [rssMb(t.pid)];
-      const timer = setInterval(() => samples.push(rssMb(t.pid)), 30_000);
-      await load<HttpResult>({ kind: "http", url: `http://127.0.0.1:${t.port}${path1}`, connections: 100, seconds: soakSeconds, headers });
-      clearInterval(timer);
-      samples.push(rssMb(t.pid));
-      soak.set(t.name, samples);
-    }
-  }
   const rssAfter = new Map(targets.map((t) => [t.name, t.proxy ? rssMb(t.pid) : NaN]));
 
   const f = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : "-");
@@ -220,7 +228,6 @@ async function main(): Promise<void> {
       `${placement}; load average ${loadStart} at start, ${loadavg()} at end; cpu µs/req of "direct" is the backend's\n${lines.join("\n")}\n`,
   );
   for (const [key, rs] of raw) if (key.endsWith(":10")) process.stdout.write(`rounds ${key.replace(":10", "")} c=10: rps ${rs.map((r) => f(r.rps)).join(" ")}; p99 ms ${rs.map((r) => f(r.p99, 1)).join(" ")}\n`);
-  for (const [name, samples] of soak) process.stdout.write(`soak ${name}: RSS MB every 30 s ${samples.map((s) => s.toFixed(1)).join(" → ")}\n`);
 
   const ai = results.get("aihub:10") ?? summarize([]);
   const c = results.get("chp:10") ?? summarize([]);
