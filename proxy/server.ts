@@ -10,10 +10,11 @@ import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import type { ActivitySink } from "./activity";
 import type { Authenticator, Credentials } from "./authenticator";
-import { upstreamRequestHeaders } from "./forward-headers";
+import { hasRequestBody, upstreamRequestHeaders } from "./forward-headers";
 import { forwardHttp, type TransportOptions, type Upstream } from "./http-forward";
 import type { ProxyMetrics } from "./metrics";
 import { describeUpstreamError, pages, type Page } from "./pages";
+import { forwardToPod, PodPool } from "./pod-client";
 import { classifyPath } from "./request-path";
 import { createUpstreamPool } from "./upstream-agent";
 import type { Route, RouteTable } from "./route-table";
@@ -66,15 +67,20 @@ export function createProxyServer(o: ProxyOptions): ProxyServer {
   const webUpstream = newUpstream(web.hostname.replace(/^\[(.*)\]$/, "$1"), Number(web.port || 80));
   const webFallbackHost = web.host;
 
-  // One pool per pod address, looked up through the route's target object (no key string per request).
-  const upstreamsByAddress = new Map<string, Upstream>();
-  const upstreamByTarget = new WeakMap<Route["target"], Upstream>();
-  function podUpstream(target: Route["target"]): Upstream {
+  // Pools per pod address (undici for requests with a body, pod-client for the rest), looked up
+  // through the route's target object (no key string per request).
+  type PodUpstream = Upstream & { pod: PodPool };
+  const upstreamsByAddress = new Map<string, PodUpstream>();
+  const upstreamByTarget = new WeakMap<Route["target"], PodUpstream>();
+  function podUpstream(target: Route["target"]): PodUpstream {
     let u = upstreamByTarget.get(target);
     if (u === undefined) {
       const key = `${target.host}:${target.port}`;
       u = upstreamsByAddress.get(key);
-      if (u === undefined) upstreamsByAddress.set(key, (u = newUpstream(target.host, target.port)));
+      if (u === undefined) {
+        const pod = new PodPool({ host: target.host, port: target.port, maxSockets, connectTimeoutMs: transport.connectTimeoutMs, idleTimeoutMs: transport.idleTimeoutMs });
+        upstreamsByAddress.set(key, (u = { ...newUpstream(target.host, target.port), pod }));
+      }
       upstreamByTarget.set(target, u);
     }
     return u;
@@ -85,6 +91,7 @@ export function createProxyServer(o: ProxyOptions): ProxyServer {
     for (const [key, upstream] of upstreamsByAddress) {
       if (!live.has(key)) {
         void upstream.pool.destroy().catch(() => undefined);
+        void upstream.pod.destroy();
         upstreamsByAddress.delete(key);
       }
     }
@@ -174,10 +181,14 @@ export function createProxyServer(o: ProxyOptions): ProxyServer {
       podToken: route.token,
       podCookie: c.forwardCookie,
     });
-    forwardHttp(req, res, upstream, headers, transport, (err) => {
+    const onFailure = (err: NodeJS.ErrnoException) => {
       o.logger?.warn({ sessionId: route.sessionId, err: err.code ?? err.message }, "session upstream failed");
       send(req, res, pages.unreachable(describeUpstreamError(err)), "UPSTREAM_UNAVAILABLE");
-    });
+    };
+    // Without a body, our own HTTP/1.1 client (a token it could not write verbatim goes to undici,
+    // which refuses it); uploads stream through undici.
+    if (!hasRequestBody(req) && HEADER_SAFE.test(route.token)) forwardToPod(req, res, upstream.pod, headers, onFailure, metrics);
+    else forwardHttp(req, res, upstream, headers, transport, onFailure);
   }
 
   function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -250,10 +261,14 @@ export function createProxyServer(o: ProxyOptions): ProxyServer {
     clearTimeout(timer);
     for (const s of tunnels) s.destroy();
     await Promise.allSettled([webUpstream, ...upstreamsByAddress.values()].map((u) => u.pool.destroy()));
+    await Promise.allSettled([...upstreamsByAddress.values()].map((u) => u.pod.destroy()));
   }
 
   return { server, close };
 }
+
+/** Visible ASCII only: a value that can go into a request head as is. */
+const HEADER_SAFE = /^[\x21-\x7e]*$/;
 
 function wantsHtml(req: IncomingMessage): boolean {
   const accept = req.headers.accept;
