@@ -45,18 +45,32 @@ export async function startKueue(ctx: SimContext): Promise<SimPart> {
       if (!owner) return false;
       if (owner.kind === "Pod") return podGone(ctx, wl);
       if (owner.kind !== "Job") return false;
-      const job = store.get("batch/jobs", wl.metadata.namespace, owner.name);
+      const job = store.getRaw("batch/jobs", wl.metadata.namespace, owner.name);
       return !job || job.metadata.uid !== owner.uid || !!job.metadata.deletionTimestamp;
     },
     excluded: (r) => prefixes.some((p) => r.startsWith(p)),
     afterCycle: (r) => queueStatus(r),
   });
   const trigger = () => scheduler.trigger();
+  // Queues: only a new spec (generation) can change a scheduling decision. Their status is written
+  // after each cycle (queueStatus), and must not start another cycle of its own.
+  const watchSpecs = (gr: string) => {
+    const seen = new Map<string, number | undefined>();
+    return store.watch(gr, (ev) => {
+      if (ev.type === "BOOKMARK") return;
+      const key = `${ev.object.metadata.namespace ?? ""}/${ev.object.metadata.name}`;
+      if (ev.type === "DELETED") seen.delete(key);
+      else if (ev.type === "MODIFIED" && seen.get(key) === ev.object.metadata.generation) return;
+      else seen.set(key, ev.object.metadata.generation);
+      trigger();
+    }, { raw: true });
+  };
   const stops = [
     startJobIntegration(ctx, trigger),
     startPodIntegration(ctx, trigger),
     startVisibility(ctx, scheduler),
-    ...[GR.clusterQueues, GR.localQueues, GR.flavors, "namespaces"].map((gr) => store.watch(gr, (ev) => ev.type !== "BOOKMARK" && trigger(), { raw: true })),
+    ...[GR.clusterQueues, GR.localQueues].map((gr) => watchSpecs(gr)),
+    ...[GR.flavors, "namespaces"].map((gr) => store.watch(gr, (ev) => ev.type !== "BOOKMARK" && trigger(), { raw: true })),
   ];
   ctx.registerRoute("GET", "/kueue/metrics", (_req, res) => {
     res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" }).end(renderKueueMetrics(scheduler.last) + scheduler.counters.render());

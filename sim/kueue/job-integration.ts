@@ -198,6 +198,6 @@ export function jobPodsGone(ctx: SimContext, wl: KubeObject): boolean {
   const owner = wl.metadata.ownerReferences?.find((r) => r.kind === "Job");
   if (!owner) return true;
   // The controller-uid label is indexed: no scan of every pod in the namespace.
-  return !ctx.store.list("pods", { namespace: wl.metadata.namespace, labelSelector: `batch.kubernetes.io/controller-uid=${owner.uid}` }).some((p) =>
+  return !ctx.store.listRaw("pods", { namespace: wl.metadata.namespace, labelSelector: `batch.kubernetes.io/controller-uid=${owner.uid}` }).some((p) =>
     p.metadata.ownerReferences?.some((r) => r.uid === owner.uid) && p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed");
 }

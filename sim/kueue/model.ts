@@ -139,23 +139,35 @@ export function podRequests(podSpec: { containers?: ContainerLike[]; initContain
   return out;
 }
 
+// Stored objects are frozen and replaced on every change: what the scheduler derives from a
+// Workload on every cycle is derived once per version instead.
+const derived = new WeakMap<KubeObject, Omit<WorkloadModel, "clusterQueue" | "priority">>();
+
+/** The scheduler's view of a Workload. Its pod sets may be shared with other calls: never change them. */
 export function workloadModel(wl: KubeObject, priority: number): WorkloadModel {
-  const podSets: PodSetModel[] = (wl.spec?.podSets ?? []).map((ps: { name: string; count?: number; template?: { spec?: { nodeSelector?: Record<string, string>; tolerations?: Toleration[]; containers?: ContainerLike[]; initContainers?: ContainerLike[] } } }) => ({
+  const frozen = Object.isFrozen(wl);
+  let base = frozen ? derived.get(wl) : undefined;
+  if (!base) {
+    base = {
+      key: `${wl.metadata.namespace}/${wl.metadata.name}`,
+      uid: wl.metadata.uid ?? "",
+      jobUid: wl.metadata.labels?.["kueue.x-k8s.io/job-uid"] ?? wl.metadata.ownerReferences?.[0]?.uid ?? "",
+      timestamp: Date.parse(wl.metadata.creationTimestamp ?? "") || 0,
+      podSets: parsePodSets(wl),
+    };
+    if (frozen) derived.set(wl, base);
+  }
+  return { ...base, clusterQueue: "", priority };
+}
+
+function parsePodSets(wl: KubeObject): PodSetModel[] {
+  return (wl.spec?.podSets ?? []).map((ps: { name: string; count?: number; template?: { spec?: { nodeSelector?: Record<string, string>; tolerations?: Toleration[]; containers?: ContainerLike[]; initContainers?: ContainerLike[] } } }) => ({
     name: ps.name,
     count: ps.count ?? 1,
     requests: podRequests(ps.template?.spec),
     nodeSelector: ps.template?.spec?.nodeSelector ?? {},
     tolerations: ps.template?.spec?.tolerations ?? [],
   }));
-  return {
-    key: `${wl.metadata.namespace}/${wl.metadata.name}`,
-    uid: wl.metadata.uid ?? "",
-    jobUid: wl.metadata.labels?.["kueue.x-k8s.io/job-uid"] ?? wl.metadata.ownerReferences?.[0]?.uid ?? "",
-    clusterQueue: "",
-    priority,
-    timestamp: Date.parse(wl.metadata.creationTimestamp ?? "") || 0,
-    podSets,
-  };
 }
 
 export function matchesSelector(sel: LabelSelector | null, labels: Record<string, string>): boolean {

@@ -20,7 +20,7 @@ export function resolvePriority(store: Store, obj: KubeObject, podSpec: { priori
     if (wpc) return { priorityClassName: wpcName, priority: Number(wpc.value ?? 0), priorityClassSource: "kueue.x-k8s.io/workloadpriorityclass" };
   }
   const pcName = podSpec?.priorityClassName;
-  const pcs = store.resource("scheduling.k8s.io/priorityclasses") ? store.list("scheduling.k8s.io/priorityclasses") : [];
+  const pcs = store.resource("scheduling.k8s.io/priorityclasses") ? store.listRaw("scheduling.k8s.io/priorityclasses") : [];
   const pc = pcName ? pcs.find((p) => p.metadata.name === pcName) : pcs.find((p) => p.globalDefault === true);
   if (pc) return { priorityClassName: pc.metadata.name, priority: Number(pc.value ?? 0), priorityClassSource: "scheduling.k8s.io/priorityclass" };
   return { priority: 0, priorityClassSource: "" };

@@ -45,15 +45,16 @@ export function startPodIntegration(ctx: SimContext, onChange: () => void): () =
   };
 
   function reconcile(ns: string, name: string): void {
-    const pod = store.get("pods", ns, name);
+    // Read-only here (every write below is a mutate by name): no copies.
+    const pod = store.getRaw("pods", ns, name);
     if (!pod || pod.metadata.labels?.[MANAGED] !== "true") return;
     const wlName = podWorkloadName(name, pod.metadata.uid!);
-    const wl = store.get(GR.workloads, ns, wlName);
+    const wl = store.getRaw(GR.workloads, ns, wlName);
     if (terminal(pod) || deletionDone(pod)) {
       if (wl && !isFinished(wl)) {
         if (hasReservation(wl) && isEvicted(wl)) releaseEvicted(store, wl, now());
         const failed = pod.status?.phase === "Failed" || (!terminal(pod) && !!pod.metadata.deletionTimestamp);
-        finish(store, store.get(GR.workloads, ns, wlName) ?? wl, failed ? "Failed" : "Succeeded", failed ? (pod.status?.message || "Pod failed") : "Pod succeeded", now());
+        finish(store, store.getRaw(GR.workloads, ns, wlName) ?? wl, failed ? "Failed" : "Succeeded", failed ? (pod.status?.message || "Pod failed") : "Pod succeeded", now());
         onChange();
       }
       dropPodFinalizer(pod);
@@ -156,6 +157,6 @@ export function startPodIntegration(ctx: SimContext, onChange: () => void): () =
 export function podGone(ctx: SimContext, wl: KubeObject): boolean {
   const owner = wl.metadata.ownerReferences?.find((r) => r.kind === "Pod");
   if (!owner) return true;
-  const pod = ctx.store.get("pods", wl.metadata.namespace, owner.name);
+  const pod = ctx.store.getRaw("pods", wl.metadata.namespace, owner.name);
   return !pod || pod.metadata.uid !== owner.uid || terminal(pod) || deletionDone(pod);
 }

@@ -41,7 +41,8 @@ export function updateQueueStatus(store: Store, r: CycleResult, nowMs: number): 
     for (const w of ws) for (const [k, v] of reservedUsage(w)) m.set(k, (m.get(k) ?? 0) + v);
     return m;
   };
-  for (const cqObj of store.list(GR.clusterQueues)) {
+  // Read-only views of the stored (frozen) queues: this runs after every scheduling cycle.
+  for (const cqObj of store.listRaw(GR.clusterQueues)) {
     const name = cqObj.metadata.name!;
     const model = r.snapshot.cqs.get(name);
     if (!model) continue;
@@ -70,8 +71,8 @@ export function updateQueueStatus(store: Store, r: CycleResult, nowMs: number): 
       admittedWorkloads: mine.filter(isAdmitted).length,
     }, [active], now);
   }
-  const activeCqs = new Map(store.list(GR.clusterQueues).map((c) => [c.metadata.name!, c.status?.conditions?.find((x: Condition) => x.type === "Active")?.status === "True"]));
-  for (const lq of store.list(GR.localQueues)) {
+  const activeCqs = new Map(store.listRaw(GR.clusterQueues).map((c) => [c.metadata.name!, c.status?.conditions?.find((x: Condition) => x.type === "Active")?.status === "True"]));
+  for (const lq of store.listRaw(GR.localQueues)) {
     const ns = lq.metadata.namespace!;
     const cqName = lq.spec?.clusterQueue as string;
     const model = r.snapshot.cqs.get(cqName);

@@ -12,6 +12,35 @@ import { KueueCounters } from "./kueue-counters";
 /** Real milliseconds between the starts of two scheduling cycles at most. */
 const MIN_CYCLE_GAP_MS = 5;
 
+/** What a cycle reads from the status of one Workload version. */
+interface WorkloadFacts {
+  finished: boolean;
+  reserved: boolean;
+  evicted: boolean;
+  /** When quota was reserved (ms), for preemption order. */
+  reservedAt: number;
+}
+
+// Stored objects are frozen and replaced on every change, and a cycle walks every Workload:
+// their facts are derived once per version.
+const factsOf = new WeakMap<KubeObject, WorkloadFacts>();
+
+function facts(wl: KubeObject): WorkloadFacts {
+  const frozen = Object.isFrozen(wl);
+  let f = frozen ? factsOf.get(wl) : undefined;
+  if (!f) {
+    const reserved = hasReservation(wl);
+    f = {
+      finished: isFinished(wl),
+      reserved,
+      evicted: isEvicted(wl),
+      reservedAt: reserved ? Date.parse(findCondition(wl.status.conditions, "QuotaReserved")?.lastTransitionTime ?? "") || 0 : 0,
+    };
+    if (frozen) factsOf.set(wl, f);
+  }
+  return f;
+}
+
 export interface PendingEntry {
   wl: KubeObject;
   model: WorkloadModel;
@@ -55,7 +84,7 @@ export class KueueScheduler {
 
   constructor(private readonly ctx: SimContext, private readonly hooks: SchedulerHooks) {
     const key = (o: KubeObject) => `${o.metadata.namespace}/${o.metadata.name}`;
-    for (const w of ctx.store.list(GR.workloads)) this.cache.set(key(w), w);
+    for (const w of ctx.store.listRaw(GR.workloads)) this.cache.set(key(w), w);
     this.unwatch = ctx.store.watch(GR.workloads, (ev) => {
       if (ev.type === "BOOKMARK") return;
       if (ev.type === "DELETED") this.cache.delete(key(ev.object));
@@ -96,12 +125,13 @@ export class KueueScheduler {
   cycle(): CycleResult {
     const { store } = this.ctx;
     const now = this.now();
-    const flavors = new Map(store.list(GR.flavors).map((f) => [f.metadata.name!, flavorModel(f)]));
-    const cqObjs = store.list(GR.clusterQueues);
+    // Read-only views of the stored (frozen) objects: a cycle runs after every change.
+    const flavors = new Map(store.listRaw(GR.flavors).map((f) => [f.metadata.name!, flavorModel(f)]));
+    const cqObjs = store.listRaw(GR.clusterQueues);
     const cqs = new Map<string, ClusterQueueModel>(cqObjs.map((c) => [c.metadata.name!, clusterQueueModel(c)]));
     const inactive = new Set(cqObjs.filter((c) => missingFlavors(c, flavors).length > 0 || (c.spec?.stopPolicy ?? "None") !== "None").map((c) => c.metadata.name!));
-    const lqs = new Map(store.list(GR.localQueues).map((q) => [`${q.metadata.namespace}/${q.metadata.name}`, q]));
-    const nsLabels = new Map(store.list("namespaces").map((n) => [n.metadata.name!, n.metadata.labels ?? {}]));
+    const lqs = new Map(store.listRaw(GR.localQueues).map((q) => [`${q.metadata.namespace}/${q.metadata.name}`, q]));
+    const nsLabels = new Map(store.listRaw("namespaces").map((n) => [n.metadata.name!, n.metadata.labels ?? {}]));
     const snapshot: Snapshot = { cqs, flavors, usage: new Map() };
     const workloads = [...this.cache.values()];
     const admitted: AdmittedWorkload[] = [];
@@ -109,11 +139,12 @@ export class KueueScheduler {
     const inadmissible = new Map<string, number>();
 
     for (const wl of workloads) {
-      if (isFinished(wl) || wl.metadata.deletionTimestamp) continue;
+      const f = facts(wl);
+      if (f.finished || wl.metadata.deletionTimestamp) continue;
       const model = workloadModel(wl, wl.spec?.priority ?? 0);
-      if (hasReservation(wl)) {
+      if (f.reserved) {
         const cq = wl.status.admission.clusterQueue as string;
-        let evicting = isEvicted(wl);
+        let evicting = f.evicted;
         if (!evicting && wl.spec?.active === false) {
           evictDeactivated(store, wl, now);
           evicting = true;
@@ -125,8 +156,7 @@ export class KueueScheduler {
         model.clusterQueue = cq;
         const usage = reservedUsage(wl);
         addUsage(snapshot, cq, usage, 1);
-        const at = Date.parse(findCondition(wl.status.conditions, "QuotaReserved")?.lastTransitionTime ?? "") || 0;
-        admitted.push({ wl: model, clusterQueue: cq, usage, admittedAt: at, evicting });
+        admitted.push({ wl: model, clusterQueue: cq, usage, admittedAt: f.reservedAt, evicting });
         continue;
       }
       if (wl.spec?.active === false || this.hooks.ownerGone(wl)) continue;

@@ -17,8 +17,15 @@ export const hasReservation = (wl: KubeObject) => !!wl.status?.admission && isTr
 export const isEvicted = (wl: KubeObject) => isTrue(wl, "Evicted");
 export const isAdmitted = (wl: KubeObject) => hasReservation(wl) && isTrue(wl, "Admitted");
 
-/** Reserved quota of an admitted Workload, per flavor and resource. */
+// Stored objects are frozen and replaced on every change, so what is derived from one stays true:
+// the scheduler and the queue status read every Workload's usage on every cycle.
+const usageOf = new WeakMap<KubeObject, Usage>();
+
+/** Reserved quota of an admitted Workload, per flavor and resource. Shared between callers: read it, never change it. */
 export function reservedUsage(wl: KubeObject): Usage {
+  const frozen = Object.isFrozen(wl);
+  const known = frozen ? usageOf.get(wl) : undefined;
+  if (known) return known;
   const u: Usage = new Map();
   for (const ps of wl.status?.admission?.podSetAssignments ?? []) {
     for (const [r, f] of Object.entries((ps.flavors ?? {}) as Record<string, string>)) {
@@ -27,6 +34,7 @@ export function reservedUsage(wl: KubeObject): Usage {
       u.set(k, (u.get(k) ?? 0) + (Number.isFinite(v) ? v : 0));
     }
   }
+  if (frozen) usageOf.set(wl, u);
   return u;
 }
 
@@ -115,7 +123,7 @@ export function finish(store: Store, wl: KubeObject, reason: "Succeeded" | "Fail
 }
 
 export function removeFinalizer(store: Store, wl: KubeObject): void {
-  const cur = store.get(GR.workloads, wl.metadata.namespace, wl.metadata.name!);
+  const cur = store.getRaw(GR.workloads, wl.metadata.namespace, wl.metadata.name!);
   if (!cur?.metadata.finalizers?.includes(FINALIZER)) return;
   store.mutate(GR.workloads, wl.metadata.namespace, wl.metadata.name!, (o) => {
     o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f) => f !== FINALIZER);

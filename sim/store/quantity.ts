@@ -11,15 +11,21 @@ const multipliers: Record<string, number> = {
 // binary/decimal suffix or a decimal exponent.
 const quantityRe = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/;
 
+// A cluster uses a handful of distinct quantity strings, parsed again on every scheduling pass.
+const parsed = new Map<string, number>();
+const PARSED_MAX = 10_000;
+
 /** The value in base units (cores, bytes, devices); NaN when `s` is not a quantity. */
 export function parseQuantity(s: string | number): number {
   if (typeof s === "number") return Number.isFinite(s) ? s : NaN;
   if (typeof s !== "string") return NaN;
+  const hit = parsed.get(s);
+  if (hit !== undefined) return hit;
   const m = quantityRe.exec(s);
-  if (!m) return NaN;
-  const base = Number(m[1]);
-  if (m[2]) return base * 10 ** Number(m[2].slice(1));
-  return base * (multipliers[m[3] ?? ""] ?? NaN);
+  const v = !m ? NaN : m[2] ? Number(m[1]) * 10 ** Number(m[2].slice(1)) : Number(m[1]) * (multipliers[m[3] ?? ""] ?? NaN);
+  if (parsed.size >= PARSED_MAX) parsed.clear();
+  parsed.set(s, v);
+  return v;
 }
 
 export function isValidQuantity(s: unknown): boolean {

@@ -124,6 +124,10 @@ export interface Store {
 
   get(gr: string, namespace: string | undefined, name: string): KubeObject | undefined;
   list(gr: string, opts?: ListOptions): KubeObject[];
+  /** Like get, without the copy: the stored object itself, frozen — for readers that never change it. */
+  getRaw(gr: string, namespace: string | undefined, name: string): KubeObject | undefined;
+  /** Like list, without the copies: the stored objects themselves, frozen — for readers that never change them. */
+  listRaw(gr: string, opts?: ListOptions): KubeObject[];
   /** Applies generateName, uid, resourceVersion, creationTimestamp, defaults, admission. */
   create(gr: string, obj: KubeObject): KubeObject;
   /** Optimistic concurrency when obj.metadata.resourceVersion is set (409 Conflict if stale). */
