@@ -1,16 +1,20 @@
 import type { AgentOptions, RequestOptions } from "node:https";
-import { Agent, type Dispatcher } from "undici";
+import { Agent, request, type Dispatcher } from "undici";
 import {
   ApiException,
   type Configuration,
   CoreV1Api,
   CustomObjectsApi,
+  IsomorphicFetchHttpLibrary,
   KubeConfig,
   Observable,
+  type PromiseHttpLibrary,
+  ResponseContext,
+  SelfDecodingBody,
   ServerConfiguration,
   createConfiguration,
+  wrapHttpLibrary,
   type RequestContext,
-  type ResponseContext,
 } from "@kubernetes/client-node";
 import { AppError } from "@/lib/errors/app-error";
 import { env } from "@/lib/env";
@@ -56,8 +60,8 @@ export function loadKubeConfig(kubeconfigPath: string | undefined): KubeConfig {
  * concurrent request: a burst of 100 spawns paid 200 TLS handshakes on both sides. The TLS settings
  * (CA, client certificate, skip-verify) are the same for every request — credentials travel in
  * headers — so one Agent, built from the same options client-node would use, serves them all, with
- * at most `maxConnections` sockets; further requests wait for a free one. Proxied clusters keep
- * client-node's own dispatcher (the first one, reused).
+ * at most `maxConnections` sockets; further requests wait for a free one. Proxied clusters (and
+ * plain http) keep client-node's own dispatcher.
  */
 async function sharedDispatcher(kc: KubeConfig, maxConnections: number): Promise<Dispatcher | undefined> {
   const https: RequestOptions = {};
@@ -71,25 +75,59 @@ async function sharedDispatcher(kc: KubeConfig, maxConnections: number): Promise
   return undefined;
 }
 
+/**
+ * Sends client-node's requests with undici's `request` on the shared pool instead of WHATWG
+ * `fetch`: the generated clients read the whole body as text anyway, and fetch's streams and
+ * header objects cost about as much CPU per call as the rest of a spawn's cluster work.
+ * Request bodies other than strings (form data, never sent by the APIs used here) go through
+ * client-node's own fetch library.
+ */
+class PooledHttpLibrary implements PromiseHttpLibrary {
+  private readonly fallback = new IsomorphicFetchHttpLibrary();
+  constructor(private readonly dispatcher: (ctx: RequestContext) => Promise<Dispatcher | undefined>) {}
+
+  async send(ctx: RequestContext): Promise<ResponseContext> {
+    const body = ctx.getBody();
+    const dispatcher = await this.dispatcher(ctx);
+    if ((body !== undefined && typeof body !== "string") || !dispatcher) {
+      if (dispatcher) ctx.setDispatcher(dispatcher);
+      return this.fallback.send(ctx).toPromise();
+    }
+    const res = await request(ctx.getUrl(), {
+      method: ctx.getHttpMethod(),
+      headers: ctx.getHeaders(),
+      body,
+      signal: ctx.getSignal(),
+      dispatcher,
+    });
+    const data = Buffer.from(await res.body.arrayBuffer());
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+    return new ResponseContext(res.statusCode, headers, new SelfDecodingBody(Promise.resolve(data)));
+  }
+}
+
 export function makeKubeClients(opts: KubeClientOptions): KubeClients {
   const kc = loadKubeConfig(opts.kubeconfigPath);
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new AppError("UPSTREAM_UNAVAILABLE", "The cluster connection is not configured.");
-  let dispatcher: Promise<Dispatcher | undefined> | undefined;
-  let fallback: ReturnType<RequestContext["getDispatcher"]>;
+  let shared: Promise<Dispatcher | undefined> | undefined;
+  let fallback: Dispatcher | undefined;
+  // Called per request, after client-node applied authentication (which set a new dispatcher).
+  const dispatcherFor = async (ctx: RequestContext): Promise<Dispatcher | undefined> => {
+    shared ??= sharedDispatcher(kc, opts.maxConnections ?? KUBE_MAX_CONNECTIONS).catch(() => {
+      // Not settled for good: the next request tries again (this one keeps client-node's dispatcher).
+      shared = undefined;
+      return undefined;
+    });
+    const d = await shared;
+    if (d) return d;
+    fallback ??= ctx.getDispatcher();
+    return fallback;
+  };
   const timeout = {
     pre: async (ctx: RequestContext) => {
       ctx.setSignal(AbortSignal.timeout(opts.requestTimeoutMs));
-      // Runs after client-node applied authentication, which set a new dispatcher: replace it.
-      dispatcher ??= sharedDispatcher(kc, opts.maxConnections ?? KUBE_MAX_CONNECTIONS).catch(() => {
-        // Not settled for good: the next request tries again (this one keeps client-node's dispatcher).
-        dispatcher = undefined;
-        return undefined;
-      });
-      const shared = await dispatcher;
-      if (shared) ctx.setDispatcher(shared);
-      else if (fallback) ctx.setDispatcher(fallback);
-      else fallback = ctx.getDispatcher();
       return ctx;
     },
     post: async (ctx: ResponseContext) => ctx,
@@ -98,6 +136,7 @@ export function makeKubeClients(opts: KubeClientOptions): KubeClients {
     baseServer: new ServerConfiguration(cluster.server, {}),
     authMethods: { default: kc },
     promiseMiddleware: [timeout],
+    httpApi: wrapHttpLibrary(new PooledHttpLibrary(dispatcherFor)),
   });
   return { kc, core: new CoreV1Api(config), custom: new CustomObjectsApi(config), namespace: opts.namespace, config };
 }
