@@ -35,6 +35,22 @@ const CRLF = Buffer.from("\r\n");
 const CRLFCRLF = Buffer.from("\r\n\r\n");
 const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: ([^\r\n]*))?$/;
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "te", "transfer-encoding", "upgrade", "trailer", "proxy-authorization", "proxy-authenticate"]);
+/** Name lengths of content-length and the hop-by-hop headers: only names of these lengths are lower-cased. */
+const SPECIAL_LENGTH = new Uint8Array(32);
+for (const name of [...HOP_BY_HOP, "content-length"]) SPECIAL_LENGTH[name.length] = 1;
+
+/** Digits only, at most 15 of them; -1 otherwise. */
+function contentLength(value: string): number {
+  if (value.length === 0 || value.length > 15) return -1;
+  let n = 0;
+  for (let i = 0; i < value.length; i++) {
+    const d = value.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
 /** Methods repeated once on a fresh socket when a reused one turned out closed. */
 const RETRYABLE = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -48,6 +64,7 @@ class Conn {
   exchange: Exchange | undefined;
   idleSince = 0;
   keepAliveMs: number;
+  keepAliveHeader: string | undefined;
   private error: Error | undefined;
 
   constructor(readonly pool: PodPool) {
@@ -154,8 +171,12 @@ class Exchange {
         else this.buf = data;
         return undefined;
       }
-      const lines = data.toString("latin1", 0, end).split("\r\n");
-      const status = STATUS_LINE.exec(lines[0]!);
+      // One string for the head, walked line by line (no split, no per-header lower-casing unless
+      // the name's length is that of a header this proxy must look at).
+      const text = data.toString("latin1", 0, end);
+      let eol = text.indexOf("\r\n");
+      if (eol === -1) eol = text.length;
+      const status = STATUS_LINE.exec(eol === text.length ? text : text.slice(0, eol));
       if (status === null) return this.fail(protocolError("bad status line"));
       const code = Number(status[2]);
       if (code === 101) return this.fail(protocolError("unexpected 101"));
@@ -165,25 +186,36 @@ class Exchange {
       let length = -1;
       let transferEncoding: string | undefined;
       let listed: Set<string> | undefined;
-      for (let i = 1; i < lines.length; i++) {
-        const line = lines[i]!;
-        const colon = line.indexOf(":");
-        if (colon <= 0 || line.charCodeAt(0) === 32 || line.charCodeAt(0) === 9) return this.fail(protocolError("bad header line"));
-        const name = line.slice(0, colon);
-        const value = line.slice(colon + 1).trim();
+      for (let pos = eol + 2; pos < text.length; ) {
+        let next = text.indexOf("\r\n", pos);
+        if (next === -1) next = text.length;
+        const colon = text.indexOf(":", pos);
+        const first = text.charCodeAt(pos);
+        if (colon <= pos || colon > next || first === 32 || first === 9) return this.fail(protocolError("bad header line"));
+        const name = text.slice(pos, colon);
+        const value = text.slice(colon + 1, next).trim();
+        pos = next + 2;
+        if (name.length >= SPECIAL_LENGTH.length || SPECIAL_LENGTH[name.length] === 0) {
+          out.push(name, value);
+          continue;
+        }
         const lower = name.toLowerCase();
         if (lower === "content-length") {
-          if (!/^\d{1,15}$/.test(value) || (length !== -1 && length !== Number(value))) return this.fail(protocolError("bad Content-Length"));
-          length = Number(value);
+          const n = contentLength(value);
+          if (n === -1 || (length !== -1 && length !== n)) return this.fail(protocolError("bad Content-Length"));
+          length = n;
         } else if (HOP_BY_HOP.has(lower)) {
           if (lower === "transfer-encoding") transferEncoding = transferEncoding === undefined ? value : `${transferEncoding}, ${value}`;
           else if (lower === "connection") {
+            if (value.length === 10 && value.toLowerCase() === "keep-alive") continue; // the usual case
             for (const token of value.toLowerCase().split(",")) {
               const t = token.trim();
               if (t === "close") this.reusable = false;
               else if (t !== "" && t !== "keep-alive") (listed ??= new Set()).add(t);
             }
-          } else if (lower === "keep-alive") {
+          } else if (lower === "keep-alive" && value !== this.conn!.keepAliveHeader) {
+            // A pod repeats the same value on every answer: parsed once per socket.
+            this.conn!.keepAliveHeader = value;
             const m = /timeout=(\d+)/i.exec(value);
             if (m) this.conn!.keepAliveMs = Math.min(this.conn!.pool.keepAliveMs, Math.max(0, Number(m[1]) * 1000 - 1000));
           }

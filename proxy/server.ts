@@ -11,7 +11,7 @@ import type { Logger } from "pino";
 import type { ActivitySink } from "./activity";
 import type { Authenticator, Credentials } from "./authenticator";
 import { hasRequestBody, upstreamRequestHeaders } from "./forward-headers";
-import { forwardHttp, type TransportOptions, type Upstream } from "./http-forward";
+import { forwardHttp, type FailureHandler, type TransportOptions, type Upstream } from "./http-forward";
 import type { ProxyMetrics } from "./metrics";
 import { describeUpstreamError, pages, type Page } from "./pages";
 import { forwardToPod, PodPool } from "./pod-client";
@@ -181,14 +181,19 @@ export function createProxyServer(o: ProxyOptions): ProxyServer {
       podToken: route.token,
       podCookie: c.forwardCookie,
     });
-    const onFailure = (err: NodeJS.ErrnoException) => {
-      o.logger?.warn({ sessionId: route.sessionId, err: err.code ?? err.message }, "session upstream failed");
-      send(req, res, pages.unreachable(describeUpstreamError(err)), "UPSTREAM_UNAVAILABLE");
-    };
+    const onFailure = podFailure(req, res, route.sessionId);
     // Without a body, our own HTTP/1.1 client (a token it could not write verbatim goes to undici,
     // which refuses it); uploads stream through undici.
     if (!hasRequestBody(req) && HEADER_SAFE.test(route.token)) forwardToPod(req, res, upstream.pod, headers, onFailure, metrics);
     else forwardHttp(req, res, upstream, headers, transport, onFailure);
+  }
+
+  /** A factory, so that the handler is an anonymous function (tsx names `const f = () => …` per call). */
+  function podFailure(req: IncomingMessage, res: ServerResponse, sessionId: string): FailureHandler {
+    return (err) => {
+      o.logger?.warn({ sessionId, err: err.code ?? err.message }, "session upstream failed");
+      send(req, res, pages.unreachable(describeUpstreamError(err)), "UPSTREAM_UNAVAILABLE");
+    };
   }
 
   function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
