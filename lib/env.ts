@@ -126,6 +126,8 @@ export const envSchema = z
     PROXY_TRUST_FORWARDED: bool.default(false),
     PROXY_AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
     PROXY_ACTIVITY_FLUSH_MS: z.coerce.number().int().min(100).default(30_000),
+    /** Port of the proxy's separate /metrics listener (on PROXY_LISTEN_HOST, token METRICS_TOKEN); unset: no proxy metrics. */
+    PROXY_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production") {

@@ -133,6 +133,8 @@ if (!process.env.KUBECONFIG) {
 }
 
 const webPort = { value: 0 };
+/** The proxy's metrics listener; chosen with the web port so that Prometheus can scrape it. */
+const proxyMetricsPort = { value: 0 };
 
 if (!process.env.PROMETHEUS_URL) {
   services.push({
@@ -142,12 +144,13 @@ if (!process.env.PROMETHEUS_URL) {
       // the prometheus binary is not installed (the monitoring pages then say metrics are unavailable).
       const { startDevPrometheus, caFromKubeconfig } = await import("./dev/prometheus");
       webPort.value = await findFreePort();
+      proxyMetricsPort.value = await findFreePort();
       stackEnv.METRICS_TOKEN ??= persistentSecret(path.join(dataDir, "metrics-token"));
       const kubeconfig = stackEnv.KUBECONFIG;
       const simUrl = kubeconfig ? simServerUrl(kubeconfig) : undefined;
       const prom = await startDevPrometheus({
         dataDir: path.join(dataDir, "prometheus"),
-        targets: { sim: process.env.KUBECONFIG ? undefined : simUrl, aihub: `http://127.0.0.1:${webPort.value}` },
+        targets: { sim: process.env.KUBECONFIG ? undefined : simUrl, aihub: `http://127.0.0.1:${webPort.value}`, proxy: `http://127.0.0.1:${proxyMetricsPort.value}` },
         token: stackEnv.METRICS_TOKEN,
         simCaCert: kubeconfig ? caFromKubeconfig(kubeconfig) : undefined,
         onLog: print("prometheus"),
@@ -197,6 +200,8 @@ services.push({
         PROXY_PORT: String(publicPort),
         PROXY_LISTEN_HOST: "127.0.0.1",
         PROXY_WEB_URL: `http://127.0.0.1:${webPort.value}`,
+        // Set when the dev Prometheus service picked it (and scrapes it); otherwise no proxy metrics.
+        ...(proxyMetricsPort.value ? { PROXY_METRICS_PORT: String(proxyMetricsPort.value) } : {}),
       },
       readyLine: /proxy ready/,
       print: print("proxy"),
