@@ -32,7 +32,7 @@ describe("proxy process", () => {
 
     child = spawn(process.execPath, ["--import", "tsx", "proxy/main.ts"], {
       cwd: root,
-      env: { ...process.env, DATABASE_URL: "", AI_HUB_SERVICE: "proxy", LOG_LEVEL: "info", PROXY_PORT: "0", PROXY_LISTEN_HOST: "127.0.0.1", PROXY_WEB_URL: `http://127.0.0.1:${webPort}`, PROXY_SHUTDOWN_GRACE_MS: "20000" },
+      env: { ...process.env, DATABASE_URL: "", AI_HUB_SERVICE: "proxy", LOG_LEVEL: "info", PROXY_PORT: "0", PROXY_LISTEN_HOST: "127.0.0.1", PROXY_WEB_URL: `http://127.0.0.1:${webPort}`, PROXY_SHUTDOWN_GRACE_MS: "20000", PROXY_METRICS_PORT: "0", METRICS_TOKEN: "m".repeat(24) },
       stdio: ["ignore", "pipe", "inherit"],
     });
     const lines: Record<string, unknown>[] = [];
@@ -60,6 +60,15 @@ describe("proxy process", () => {
     const ready = await logged("proxy ready");
     expect(ready.service).toBe("proxy");
     const port = ready.port as number;
+
+    // The metrics listener (PROXY_METRICS_PORT) answers only with METRICS_TOKEN and counts what was proxied.
+    const metricsPort = (await logged("proxy metrics ready")).port as number;
+    const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+    expect((await fetch(metricsUrl)).status).toBe(401);
+    expect(await (await fetch(`http://127.0.0.1:${port}/fast`)).text()).toBe("fast");
+    const scraped = await fetch(metricsUrl, { headers: { authorization: `Bearer ${"m".repeat(24)}` } });
+    expect(scraped.status).toBe(200);
+    expect(await scraped.text()).toMatch(/^aihub_proxy_requests_total\{[^}]*code="200"[^}]*\} [1-9]/m);
 
     const inFlight = new Promise<{ status: number; body: string }>((resolve, reject) => {
       http
