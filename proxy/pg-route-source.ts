@@ -23,6 +23,7 @@ const routeSchema = z.object({
   target: z.object({ host: z.string(), port: z.number().int().min(0).max(65535) }),
   token: z.string().min(1),
   state: z.enum(["starting", "ready", "stopped"]),
+  stripPrefix: z.boolean().optional(),
 });
 
 const changeSchema = z.discriminatedUnion("op", [

@@ -3,10 +3,10 @@ import { classifyPath } from "./request-path";
 
 describe("classifyPath", () => {
   it.each([
-    ["/user/alice/s1/", { kind: "session", username: "alice", sessionName: "s1" }],
-    ["/user/alice/s1/api/kernels?x=1", { kind: "session", username: "alice", sessionName: "s1" }],
-    ["/user/mario.rossi/lab-2/tree", { kind: "session", username: "mario.rossi", sessionName: "lab-2" }],
-    ["/user/%61lice/s1/", { kind: "session", username: "alice", sessionName: "s1" }],
+    ["/user/alice/s1/", { kind: "session", username: "alice", sessionName: "s1", rest: 14 }],
+    ["/user/alice/s1/api/kernels?x=1", { kind: "session", username: "alice", sessionName: "s1", rest: 14 }],
+    ["/user/mario.rossi/lab-2/tree", { kind: "session", username: "mario.rossi", sessionName: "lab-2", rest: 23 }],
+    ["/user/%61lice/s1/", { kind: "session", username: "alice", sessionName: "s1", rest: 16 }],
     ["/user/alice/s1", { kind: "add-slash", location: "/user/alice/s1/" }],
     ["/user/alice", { kind: "session-list" }],
     ["/user/", { kind: "session-list" }],

@@ -1,12 +1,13 @@
 /**
  * Strict classification of a request target before any routing decision. The pod receives the
- * path exactly as the browser sent it, so what we check here must be what the pod will decode:
+ * path exactly as the browser sent it (or, for a route with stripPrefix, the part from `rest` on), so what we check here must be what the pod will decode:
  * percent-encoding is decoded once, and anything that could make the pod's view differ from ours
  * (encoded slashes, dot segments, backslashes) is refused with 400 instead of being normalised.
  */
 
 export type PathDecision =
-  | { kind: "session"; username: string; sessionName: string }
+  /** `rest` indexes the request target where the path under the session begins (its "/"). */
+  | { kind: "session"; username: string; sessionName: string; rest: number }
   /** `/user/alice/s1` without the slash: redirect to the same URL with it, as JupyterHub does. */
   | { kind: "add-slash"; location: string }
   /** `/user/`, `/user/alice`, `/user/alice/`: nothing to open, show the portal's list. */
@@ -44,7 +45,7 @@ export function classifyPath(url: string): PathDecision {
   if (sessionName === "") return { kind: "session-list" };
   if (!SESSION_NAME.test(sessionName)) return BAD("the session name in the URL is not valid");
   if (sessionEnd === -1) return { kind: "add-slash", location: path + "/" + (q === -1 ? "" : url.slice(q)) };
-  return { kind: "session", username, sessionName };
+  return { kind: "session", username, sessionName, rest: sessionEnd };
 }
 
 function inspect(path: string, isUser: boolean): string | undefined {

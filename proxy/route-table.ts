@@ -16,6 +16,11 @@ export interface Route {
   /** Per-session token the pod expects as `Authorization: token <t>`. */
   token: string;
   state: RouteState;
+  /**
+   * Send the pod only the path under `/user/<username>/<session>` (code-server serves at its root
+   * and expects the proxy to strip the prefix); otherwise the full path (Jupyter knows its base URL).
+   */
+  stripPrefix?: boolean;
 }
 
 export type RouteChange = { op: "upsert"; route: Route } | { op: "delete"; route: Pick<Route, "username" | "sessionName"> };

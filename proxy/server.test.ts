@@ -81,6 +81,32 @@ describe("routing", () => {
   });
 });
 
+describe("code-server routes (stripPrefix)", () => {
+  it("send the pod only the path under the session prefix, for plain requests, uploads and WebSockets", async () => {
+    proxy.source.upsert(route("alice", "code", alicePod.port, { stripPrefix: true }));
+    try {
+      const root = await rawRequest(proxy.port, "/user/alice/code/", { cookie: alice });
+      expect(json(root.body)).toMatchObject({ backend: "alice-pod", url: "/" });
+      const sub = await rawRequest(proxy.port, "/user/alice/code/static/out/a.js?v=1", { cookie: alice });
+      expect(json(sub.body).url).toBe("/static/out/a.js?v=1");
+      // The pod token still goes along; the prefix check happened on the full path.
+      expect(json(sub.body).headers.authorization).toBe("token pod-token-alice-code");
+      const post = await fetch(`http://127.0.0.1:${proxy.port}/user/alice/code/upload`, { method: "POST", headers: { cookie: alice }, body: "12345" });
+      expect(await post.json()).toEqual({ bytes: 5 });
+      expect(alicePod.seen.at(-1)!.url).toBe("/upload");
+      const upgraded = new Promise<string>((resolve) => alicePod.server.once("upgrade", (req: { url?: string }) => resolve(req.url ?? "")));
+      const ws = await wsOpen(`ws://127.0.0.1:${proxy.port}/user/alice/code/stable-1/ws?reconnection=false`, { cookie: alice });
+      expect("ws" in ws).toBe(true);
+      if ("ws" in ws) ws.ws.close();
+      expect(await upgraded).toBe("/stable-1/ws?reconnection=false");
+      // Another user still never gets through.
+      expect((await rawRequest(proxy.port, "/user/alice/code/", { cookie: bob })).status).toBe(403);
+    } finally {
+      proxy.source.delete("alice", "code");
+    }
+  });
+});
+
 describe("cross-tenant", () => {
   it("gives another user, even an admin, 403 on the session, any sub-path and its WebSocket", async () => {
     const before = alicePod.seen.length;

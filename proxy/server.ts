@@ -146,18 +146,18 @@ export function createProxyServer(o: ProxyOptions): ProxyServer {
         const creds = o.authenticator.resolve(req.headers);
         if (creds instanceof Promise) {
           creds.then(
-            (c) => toSession(req, res, d.username, d.sessionName, c),
+            (c) => toSession(req, res, d.username, d.sessionName, d.rest, c),
             (err: unknown) => {
               o.logger?.error({ err }, "authentication failed unexpectedly");
               res.destroy();
             },
           );
-        } else toSession(req, res, d.username, d.sessionName, creds);
+        } else toSession(req, res, d.username, d.sessionName, d.rest, creds);
       }
     }
   }
 
-  function toSession(req: IncomingMessage, res: ServerResponse, username: string, sessionName: string, c: Credentials): void {
+  function toSession(req: IncomingMessage, res: ServerResponse, username: string, sessionName: string, rest: number, c: Credentials): void {
     const identity = c.identity;
     if (identity === null) {
       if (wantsHtml(req)) return redirect(req, res, `${signinPath}?callbackUrl=${encodeURIComponent(req.url ?? "/")}`);
@@ -173,6 +173,8 @@ export function createProxyServer(o: ProxyOptions): ProxyServer {
     // A route without a pod address yet is starting, whatever its state says (never dial "").
     if (route.state === "starting" || route.target.host === "") return send(req, res, pages.starting(sessionName), "UPSTREAM_UNAVAILABLE");
     o.activity?.record(route.sessionId);
+    // code-server-style pods get the path under the session prefix; the forwarders read req.url.
+    if (route.stripPrefix) req.url = req.url!.slice(rest);
     const upstream = podUpstream(route.target);
     const headers = upstreamRequestHeaders(req, {
       upgrade: false,
@@ -232,6 +234,7 @@ export function createProxyServer(o: ProxyOptions): ProxyServer {
       const activity = o.activity;
       const sessionId = route.sessionId;
       activity?.record(sessionId);
+      if (route.stripPrefix) req.url = url.slice(d.rest);
       const headers = upstreamRequestHeaders(req, { upgrade: true, trustForwarded, fallbackHost: webFallbackHost, podToken: route.token, podCookie: c.forwardCookie });
       forwardUpgrade(req, socket, head, route.target, headers, {
         connectTimeoutMs: transport.connectTimeoutMs,

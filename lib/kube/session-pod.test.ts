@@ -144,7 +144,9 @@ describe("buildSessionPod", () => {
     expect(c.command).toEqual(["code-server"]);
     expect(c.args).toContain("--bind-addr=0.0.0.0:8888");
     expect(c.args).toContain("--auth=none");
-    expect(c.readinessProbe!.tcpSocket).toEqual({ port: 8888 });
+    expect(c.args).toContain("--abs-proxy-base-path=/user/alice/thesis");
+    // code-server serves at its root: the probe does not carry the prefix.
+    expect(c.readinessProbe!.httpGet).toMatchObject({ path: "/healthz", port: 8888 });
   });
 });
 

@@ -105,8 +105,10 @@ function containerCommand(kind: ImageKind, prefix: string): Pick<V1Container, "c
       ],
     };
   }
-  // code-server: authentication is the proxy's job (only the owner gets through it); the pod is
-  // not reachable from outside the cluster network.
+  // code-server: authentication is the proxy's job (only the owner gets through it), and
+  // deploy/portal's NetworkPolicy lets only the proxy reach the pod. code-server serves at its
+  // root and expects the proxy to strip /user/<name>/<session> (the route's stripPrefix);
+  // --abs-proxy-base-path makes its /absproxy/<port>/ links carry the prefix.
   return {
     command: ["code-server"],
     args: [`--bind-addr=0.0.0.0:${SESSION_PORT}`, "--auth=none", `--abs-proxy-base-path=${prefix.replace(/\/$/, "")}`, "--disable-telemetry"],
@@ -137,9 +139,9 @@ export function buildSessionPod(p: SessionPodInput): V1Pod {
     ...p.sharedVolumes.map((v, i) => ({ name: `shared-${i}`, mountPath: v.mountPath, readOnly: v.readOnly })),
   ];
 
-  // Jupyter answers <base>api without a token; code-server's /healthz sits outside the base path
-  // and behind the proxy's auth, so VS Code is ready when its port accepts connections.
-  const probe = p.image.kind === "jupyterlab" ? { httpGet: { path: `${prefix}api`, port: SESSION_PORT } } : { tcpSocket: { port: SESSION_PORT } };
+  // Jupyter answers <base>api without a token. code-server serves at its root (the proxy strips
+  // the prefix) and answers /healthz without authentication.
+  const probe = { httpGet: { path: p.image.kind === "jupyterlab" ? `${prefix}api` : "/healthz", port: SESSION_PORT } };
   const labels = {
     ...sessionLabels({ sessionId: p.sessionId, userId: p.userId, username: p.username, profileKey: p.gpu?.profileKey ?? null }),
     [QUEUE_NAME_LABEL]: p.queueName,

@@ -19,6 +19,12 @@ export interface Route {
   /** Per-session token the proxy sends upstream (`Authorization: token …`). */
   token: string;
   state: RouteState;
+  /**
+   * Forward the path without the `/user/<username>/<session>` prefix. code-server serves at its
+   * root with relative links and expects the reverse proxy to strip the prefix; Jupyter is told
+   * its base URL and gets the full path.
+   */
+  stripPrefix: boolean;
 }
 
 export interface RouteMessage {
@@ -35,6 +41,7 @@ export interface RouteSource {
   token: string;
   state: string;
   user: { username: string };
+  image: { kind: string };
 }
 
 export function routeState(state: string): RouteState {
@@ -52,6 +59,7 @@ export function toRoute(s: RouteSource): Route {
     target: { host: s.podIp ?? "", port: s.port },
     token: s.token,
     state: routeState(s.state),
+    stripPrefix: s.image.kind === "vscode",
   };
 }
 
@@ -75,6 +83,7 @@ export const routeSelect = {
   token: true,
   state: true,
   user: { select: { username: true } },
+  image: { select: { kind: true } },
 } as const;
 
 /** The full route table: every session that is not stopped or failed. */

@@ -154,7 +154,8 @@ async function startStubContainer(o: RunOptions): Promise<ContainerRun> {
   let resolve: (e: ExitInfo) => void = () => {};
   const exited = new Promise<ExitInfo>((r) => (resolve = r));
   try {
-    const stub = await startStub({ host: o.podIP, port, env: o.env, pod: o.pod, log: (l) => o.stdout(l + "\n") });
+    const codeServer = o.container.command?.[0] === "code-server";
+    const stub = await startStub({ host: o.podIP, port, env: o.env, pod: o.pod, codeServer, log: (l) => o.stdout(l + "\n") });
     return {
       mode: "stub",
       exited,

@@ -85,6 +85,23 @@ describe("kubelet", () => {
     expect(events(sim.store, "stub")).toEqual(expect.arrayContaining([`Pulling: Pulling image "quay.io/jupyter/scipy-notebook:2024-10-01"`, "Created: Created container: notebook", "Started: Started container notebook"]));
   });
 
+  it("serves the stub in code-server's shape for a code-server container: at the root, /healthz, no token", async () => {
+    sim = await startTestSim(topology, 10);
+    sim.store.create("pods", pod("vscode", {
+      containers: [{
+        name: "notebook", image: "codercom/code-server:4", command: ["code-server"], args: ["--bind-addr=0.0.0.0:8888", "--auth=none"], ports: [{ containerPort: 8888 }],
+        env: [{ name: "JUPYTERHUB_SERVICE_PREFIX", value: "/user/alice/code/" }, { name: "AI_HUB_SESSION_TOKEN", value: "s3cret" }],
+        readinessProbe: { httpGet: { path: "/healthz", port: 8888 }, periodSeconds: 1 },
+      }],
+    }));
+    const p = await waitFor(sim.store, () => condition(get("vscode"), "Ready")?.status === "True" && get("vscode"), "code-server stub ready");
+    const root = await fetch(`http://${p.status.podIP}:8888/`);
+    expect(root.status).toBe(200);
+    expect(await root.text()).toContain("default/vscode");
+    // Like code-server, it knows nothing of the prefix: the proxy must strip it.
+    expect((await fetch(`http://${p.status.podIP}:8888/user/alice/code/`)).status).toBe(404);
+  });
+
   it("keeps Ready false while the readiness probe fails", async () => {
     sim = await startTestSim(topology, 10);
     sim.store.create("pods", pod("unready", { containers: [{ name: "c", image: "nginx:1", readinessProbe: { tcpSocket: { port: 9999 }, periodSeconds: 1, failureThreshold: 1 } }] }));

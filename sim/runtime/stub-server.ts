@@ -6,12 +6,18 @@ import { WebSocketServer } from "ws";
  * local program. An HTTP server on the pod IP that honours the base URL, answers a page and a
  * status document naming the pod, and echoes WebSocket messages, so the proxy and the portal can be
  * exercised end to end. With a session token in the env it requires it (as Jupyter does).
+ *
+ * A container whose command is `code-server` gets the stub in code-server's shape instead: it
+ * serves at the root whatever the base URL (code-server expects the reverse proxy to strip the
+ * prefix), answers `/healthz`, and checks no token (it runs with `--auth=none`).
  */
 export interface StubOptions {
   host: string;
   port: number;
   env: Record<string, string>;
   pod: { namespace: string; name: string; node: string };
+  /** Behave as code-server: serve at `/`, answer `/healthz`, no token. */
+  codeServer?: boolean;
   log(line: string): void;
 }
 
@@ -33,8 +39,8 @@ function tokenOk(req: IncomingMessage, url: URL, token: string | undefined): boo
 const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 
 export function startStub(opts: StubOptions): Promise<RunningStub> {
-  const base = baseUrl(opts.env);
-  const token = opts.env.AI_HUB_SESSION_TOKEN || opts.env.JUPYTERHUB_API_TOKEN || undefined;
+  const base = opts.codeServer ? "/" : baseUrl(opts.env);
+  const token = opts.codeServer ? undefined : opts.env.AI_HUB_SESSION_TOKEN || opts.env.JUPYTERHUB_API_TOKEN || undefined;
   const started = new Date().toISOString();
   let lastActivity = started;
   // Created on the first upgrade: most stubs never see a WebSocket, and 1,000 pods each hold one stub.
@@ -48,8 +54,9 @@ export function startStub(opts: StubOptions): Promise<RunningStub> {
       res.writeHead(code, { "content-type": "application/json" });
       res.end(JSON.stringify(body));
     };
-    // <base>api is the unauthenticated health endpoint probes use (like Jupyter's).
+    // <base>api is the unauthenticated health endpoint probes use (like Jupyter's); code-server's is /healthz.
     if (path === `${base}api` || path === `${base}api/`) return json(200, { version: "sim-stub-1", pod: opts.pod.name });
+    if (opts.codeServer && path === "/healthz") return json(200, { status: "alive", lastHeartbeat: Date.now() });
     if (!path.startsWith(base) && path + "/" !== base) return json(404, { message: `not under the base URL ${base}` });
     if (!tokenOk(req, url, token)) return json(403, { message: "Forbidden: missing or wrong token" });
     lastActivity = new Date().toISOString();
