@@ -21,7 +21,7 @@ interface Controller {
 
 function startControllerProcess(): Controller {
   const child = spawn(process.execPath, ["--import", "tsx", "controller/main.ts"], {
-    env: { ...process.env, DATABASE_URL: testDatabaseUrl(), KUBECONFIG: cluster.kubeconfigPath, KUBE_NAMESPACE: ns, CONTROLLER_LOCK_NAME: lockName, LOG_LEVEL: "info" },
+    env: { ...process.env, DATABASE_URL: testDatabaseUrl(), KUBECONFIG: cluster.kubeconfigPath, KUBE_NAMESPACE: ns, CONTROLLER_LOCK_NAME: lockName, LOG_LEVEL: "info", AI_HUB_SERVICE: "controller" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -51,6 +51,10 @@ describe("controller processes", () => {
     // The follower may still be starting when the leader is found: wait for its line.
     await waitFor("the follower to wait", () => follower.output().includes("waiting for leadership") || undefined, 60_000);
     expect(leads(follower)).toBe(false);
+    // Structured lines name their service once (AI_HUB_SERVICE, as `npm run controller` sets it).
+    const jsonLines = leader.output().split("\n").filter((l) => l.startsWith("{"));
+    expect(jsonLines.length).toBeGreaterThan(0);
+    for (const l of jsonLines) expect(l.split('"service":"controller"').length, l).toBe(2);
 
     const u = await seedUser();
     const { session } = await spawnSession({ user: { id: u.id, username: u.username, groups: u.groups }, input: { image: "VS Code", cpu: 1, memoryGiB: 1 }, kube: cluster.kube });

@@ -5,15 +5,14 @@
  * and it waits for the lock like any other replica.
  */
 import { env } from "@/lib/env";
-import { log as rootLog } from "@/lib/log";
+// `service` in each line comes from AI_HUB_SERVICE (npm run controller sets it).
+import { log } from "@/lib/log";
 import { getPrisma, disconnectPrisma } from "@/lib/db/prisma";
 import { kube } from "@/lib/kube/client";
 import { createLeaderLock } from "./leader";
 import { startSessionController, type RunningController } from "./session-controller";
 import { startJobsController, type RunningJobsController } from "./jobs-controller";
 import { startUsageControllerFromEnv } from "./usage-start";
-
-const log = rootLog.child({ service: "controller" });
 
 async function main(): Promise<void> {
   const e = env();
