@@ -13,6 +13,20 @@ export interface WatchParams extends ListOptions {
 
 const bookmarkIntervalMs = 5000;
 
+// Stored objects are frozen and replaced on every change, and several watchers (informers of
+// different controllers) often receive the same version: its JSON is made once.
+const jsonOf = new WeakMap<object, string>();
+
+function objectJson(o: unknown): string {
+  if (typeof o !== "object" || o === null || !Object.isFrozen(o)) return JSON.stringify(o);
+  let s = jsonOf.get(o);
+  if (s === undefined) {
+    s = JSON.stringify(o);
+    jsonOf.set(o, s);
+  }
+  return s;
+}
+
 /**
  * A watch as the API server streams it: one JSON event per line over a chunked response, until
  * timeoutSeconds or the client goes away. A version older than the retained history yields an
@@ -23,7 +37,8 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, store: Mem
   res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private", "Transfer-Encoding": "chunked" });
   res.flushHeaders();
   const send = (type: string, object: unknown) => {
-    if (!res.writableEnded && !res.destroyed) res.write(`${JSON.stringify({ type, object })}\n`);
+    // The same text as JSON.stringify({ type, object }).
+    if (!res.writableEnded && !res.destroyed) res.write(`{"type":${JSON.stringify(type)},"object":${objectJson(object)}}\n`);
   };
   const timers: NodeJS.Timeout[] = [];
   let unsubscribe = () => {};

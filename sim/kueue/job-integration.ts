@@ -5,6 +5,7 @@ import { findCondition, isTrue, rfc3339 } from "./conditions";
 import { JOB_UID_LABEL, PODSET_LABEL, flavorInjection, isNotFound, mergeTolerations, queueNameOf, resolvePriority } from "./owner-common";
 import { jobWorkloadName } from "./workload-name";
 import { FINALIZER, finish, hasReservation, isAdmitted, isEvicted, isFinished } from "./workload-status";
+import { deepCopy } from "../store/copy";
 
 /**
  * Kueue's batch/job integration (reference §1.8): the webhook suspends queued Jobs at create; the
@@ -45,10 +46,11 @@ export function startJobIntegration(ctx: SimContext, onChange: () => void): () =
   };
 
   function reconcile(ns: string, name: string): void {
-    const job = store.get("batch/jobs", ns, name);
+    // Read-only here (every write is a mutate or create by name): the stored objects, no copies.
+    const job = store.getRaw("batch/jobs", ns, name);
     if (!job || !queueNameOf(job)) return;
     const wlName = jobWorkloadName(name, job.metadata.uid!);
-    let wl = store.get(GR.workloads, ns, wlName);
+    let wl = store.getRaw(GR.workloads, ns, wlName);
     const finished = ["Complete", "Failed"].find((t) => isTrue(job, t));
     if (!wl) {
       if (finished || job.metadata.deletionTimestamp) return;
@@ -82,7 +84,7 @@ export function startJobIntegration(ctx: SimContext, onChange: () => void): () =
   }
 
   function workloadFor(job: KubeObject, name: string): KubeObject {
-    const template = structuredClone(job.spec?.template ?? {});
+    const template = deepCopy(job.spec?.template ?? {});
     for (const l of jobLabelsNotCopied) delete template.metadata?.labels?.[l];
     const parallelism = job.spec?.parallelism ?? 1;
     const completions = job.spec?.completions ?? parallelism;

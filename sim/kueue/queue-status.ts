@@ -5,6 +5,7 @@ import { frKey, type FlavorModel } from "./model";
 import { quantityString, quotaOf } from "./quota";
 import { isAdmitted, reservedUsage } from "./workload-status";
 import type { CycleResult } from "./scheduler";
+import { deepCopy } from "../store/copy";
 
 /** Flavors a ClusterQueue names that do not exist (Active=False, reason FlavorNotFound). */
 export function missingFlavors(cq: KubeObject, flavors: Map<string, FlavorModel>): string[] {
@@ -13,7 +14,7 @@ export function missingFlavors(cq: KubeObject, flavors: Map<string, FlavorModel>
 }
 
 function writeIfChanged(store: Store, gr: string, obj: KubeObject, next: Record<string, unknown>, conds: Omit<Condition, "lastTransitionTime">[], now: string): void {
-  const conditions: Condition[] = structuredClone(obj.status?.conditions ?? []);
+  const conditions: Condition[] = deepCopy(obj.status?.conditions ?? []);
   let changed = false;
   for (const c of conds) changed = setCondition(conditions, c, now) || changed;
   for (const [k, v] of Object.entries(next)) if (JSON.stringify(obj.status?.[k]) !== JSON.stringify(v)) changed = true;

@@ -2,6 +2,7 @@ import type { KubeObject, SimContext, SimPart } from "../store/types";
 import { recordEvent, setCondition } from "./events";
 import { formatIndexes, indexKey, matchPodFailurePolicy, parseIndexes, podFromTemplate } from "./job-policy";
 import { isTerminal, podKey } from "./pod-resources";
+import { deepCopy } from "../store/copy";
 
 interface JobState {
   pods: Map<string, KubeObject>;
@@ -50,7 +51,8 @@ export function startJobController(ctx: SimContext): SimPart {
     setImmediate(() => {
       queued.delete(k);
       if (stopped) return;
-      const job = store.get("batch/jobs", ns, name);
+      // sync reads the Job and writes through store.mutate/create by name: the stored object, no copy.
+      const job = store.getRaw("batch/jobs", ns, name);
       if (!job) return;
       try {
         sync(job);
@@ -104,7 +106,7 @@ export function startJobController(ctx: SimContext): SimPart {
     const live = [...s.pods.values()].filter((p) => !isTerminal(p) && !removed.has(p.metadata.uid!));
     const active = live.filter((p) => !p.metadata.deletionTimestamp);
     const terminating = live.length - active.length;
-    const status = structuredClone(job.status ?? {});
+    const status = deepCopy(job.status ?? {});
     const now = iso();
 
     if (finished(job)) return scheduleTtl(job, s);

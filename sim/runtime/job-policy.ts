@@ -1,4 +1,5 @@
 import type { KubeObject } from "../store/types";
+import { deepCopy } from "../store/copy";
 
 /** Pure parts of the Job controller: pod failure policy, completed-index sets, pod templates. */
 
@@ -59,7 +60,7 @@ export function parseIndexes(s: string | undefined): Set<number> {
 
 /** A pod for the Job from its current template (Kueue may have changed the selector), with the completion index if Indexed. */
 export function podFromTemplate(job: KubeObject, index: number | undefined): KubeObject {
-  const t = structuredClone(job.spec.template ?? {});
+  const t = deepCopy(job.spec.template ?? {});
   const name = job.metadata.name!;
   const md = t.metadata ?? {};
   const spec = t.spec ?? {};

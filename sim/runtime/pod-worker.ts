@@ -212,7 +212,7 @@ export class PodWorker {
   private cachedHostIP?: string;
   private hostIP(): string | undefined {
     if (this.cachedHostIP) return this.cachedHostIP;
-    const node = this.d.store.get("nodes", undefined, this.pod.spec.nodeName);
+    const node = this.d.store.getRaw("nodes", undefined, this.pod.spec.nodeName);
     this.cachedHostIP = (node?.status?.addresses as { type: string; address: string }[] | undefined)?.find((a) => a.type === "InternalIP")?.address;
     return this.cachedHostIP;
   }

@@ -236,8 +236,8 @@ export class MemoryStore implements Store {
     const hasStatus = (t.def.subresources ?? []).includes("status");
     let obj: KubeObject;
     if (opts.subresource === "status") {
-      obj = clone(old);
-      obj.status = owned ? input.status : clone(input.status);
+      // Everything but the status stays as stored: shared with the old version (frozen), not copied.
+      obj = { ...old, metadata: { ...old.metadata }, status: owned ? input.status : clone(input.status) };
     } else {
       obj = owned ? input : clone(input);
       if (hasStatus) obj.status = clone(old.status);
