@@ -15,13 +15,14 @@ import type { GpuProfile, Image, SessionPolicy } from "@/lib/generated/prisma/cl
 export const CATALOGUE_TTL_MS = 5000;
 
 interface Entry<T> {
-  value: T;
+  /** Settled or in flight: concurrent misses share one query (a burst after a quiet spell). */
+  value: Promise<T>;
   until: number;
 }
 
 interface Caches {
-  images: Map<string, Entry<Image>>;
-  profiles: Map<string, Entry<GpuProfile>>;
+  images: Map<string, Entry<Image | null>>;
+  profiles: Map<string, Entry<GpuProfile | null>>;
   policies: Map<string, Entry<SessionPolicy | null>>;
 }
 
@@ -37,54 +38,45 @@ function caches(db: Db): Caches {
   return c;
 }
 
-function fresh<T>(m: Map<string, Entry<T>>, key: string, now: number): Entry<T> | undefined {
-  const e = m.get(key);
-  if (e && e.until > now) return e;
-  if (e) m.delete(key);
-  return undefined;
+/**
+ * The cached value of `key`, else `load()`'s, shared by every caller until it settles. A failed
+ * load is forgotten; so is a null (not found) when `keepMisses` is false.
+ */
+function cached<T>(m: Map<string, Entry<T | null>>, key: string, load: () => Promise<T | null>, keepMisses: boolean): Promise<T | null> {
+  const now = Date.now();
+  const hit = m.get(key);
+  if (hit && hit.until > now) return hit.value;
+  const entry: Entry<T | null> = { value: load(), until: now + CATALOGUE_TTL_MS };
+  m.set(key, entry);
+  const forget = () => {
+    if (m.get(key) === entry) m.delete(key);
+  };
+  entry.value.then((v) => v === null && !keepMisses && forget(), forget);
+  return entry.value;
 }
 
 /** An enabled image by name, or by id when `ref` is a UUID; null when there is none. */
-export async function findEnabledImage(db: Db, ref: string): Promise<Image | null> {
-  const c = caches(db).images;
-  const hit = fresh(c, ref, Date.now());
-  if (hit) return hit.value;
-  const image = await db.image.findFirst({ where: { enabled: true, OR: [{ name: ref }, ...(z.uuid().safeParse(ref).success ? [{ id: ref }] : [])] } });
-  if (image) c.set(ref, { value: image, until: Date.now() + CATALOGUE_TTL_MS });
-  return image;
+export function findEnabledImage(db: Db, ref: string): Promise<Image | null> {
+  return cached(caches(db).images, ref, () => db.image.findFirst({ where: { enabled: true, OR: [{ name: ref }, ...(z.uuid().safeParse(ref).success ? [{ id: ref }] : [])] } }), false);
 }
 
 /** An enabled GPU profile by key; null when there is none. */
-export async function findEnabledProfile(db: Db, key: string): Promise<GpuProfile | null> {
-  const c = caches(db).profiles;
-  const hit = fresh(c, key, Date.now());
-  if (hit) return hit.value;
-  const profile = await db.gpuProfile.findFirst({ where: { key, enabled: true } });
-  if (profile) c.set(key, { value: profile, until: Date.now() + CATALOGUE_TTL_MS });
-  return profile;
+export function findEnabledProfile(db: Db, key: string): Promise<GpuProfile | null> {
+  return cached(caches(db).profiles, key, () => db.gpuProfile.findFirst({ where: { key, enabled: true } }), false);
 }
 
 /** The session policies of these groups (groups without one are left out). */
 export async function policiesOf(db: Db, groups: readonly string[]): Promise<SessionPolicy[]> {
   const c = caches(db).policies;
+  // One query for the groups not cached; each group's entry resolves from it.
   const now = Date.now();
-  const out: SessionPolicy[] = [];
-  const missing: string[] = [];
-  for (const g of groups) {
-    const hit = fresh(c, g, now);
-    if (!hit) missing.push(g);
-    else if (hit.value) out.push(hit.value);
-  }
+  const missing = groups.filter((g) => (c.get(g)?.until ?? 0) <= now);
   if (missing.length) {
-    const rows = await db.sessionPolicy.findMany({ where: { group: { in: missing } } });
-    const until = Date.now() + CATALOGUE_TTL_MS;
-    for (const g of missing) {
-      const row = rows.find((r) => r.group === g) ?? null;
-      c.set(g, { value: row, until });
-      if (row) out.push(row);
-    }
+    const rows = db.sessionPolicy.findMany({ where: { group: { in: missing } } });
+    for (const g of missing) cached(c, g, async () => (await rows).find((r) => r.group === g) ?? null, true);
   }
-  return out;
+  const rows = await Promise.all(groups.map((g) => c.get(g)!.value));
+  return rows.filter((r): r is SessionPolicy => r !== null);
 }
 
 /** Forgets every cached row (after a catalogue import in this process). */

@@ -19,9 +19,9 @@ import { generateSessionToken } from "@/lib/tokens/token-format";
 
 /**
  * Spawning: validate, check limits inside one transaction serialised per user, write the session,
- * then create the home claim (if missing) and the pod. The web process never waits for the pod:
- * the controller follows it from here. If Kubernetes fails, what this call created is removed and
- * the session is marked failed with the reason.
+ * then create the home claim (if missing) and the pod, together. The web process never waits for
+ * the pod: the controller follows it from here. If Kubernetes fails, what this call created is
+ * removed and the session is marked failed with the reason.
  */
 
 const dnsLabel = z
@@ -129,27 +129,22 @@ export async function spawnSession(opts: { user: SpawnUser; input: unknown; db?:
     // Monthly GPU-hour budget of the charged group (lib/budgets); refusal rolls this transaction back.
     // It locks the group only for GPU requests of a group that has a budget.
     await assertWithinBudget(tx, { userId: user.id, userGroups: user.groups, group: input.chargeGroup ?? null, profileKey: profile?.key ?? null, requestedGpus: profile?.gpuCount ?? 0, charge: { source: "session", sourceId: id } });
-    const row = await tx.session.create({
-      data: {
-        id,
-        userId: user.id,
-        name,
-        imageId: image.id,
-        profileId: profile?.id ?? null,
-        gpuCount: profile?.gpuCount ?? 0,
-        cpu: input.cpu,
-        memoryGiB: input.memoryGiB,
-        state: "requested",
-        progress: 5,
-        namespace: k.namespace,
-        podName: sessionPodName(id),
-        token: generateSessionToken(),
-        idempotencyKey: input.idempotencyKey ?? null,
-      },
-      select: { id: true, name: true, token: true, podName: true, cpu: true, memoryGiB: true, createdAt: true },
-    });
-    // The first event of a new session: no need to look up the previous one.
-    await tx.sessionEvent.create({ data: { sessionId: id, seq: 1, progress: 5, message: "Session requested.", level: "info" } });
+    // The session and its first event in one statement (one round trip inside the locked
+    // transaction). Columns left out take their database defaults, as Prisma's create would.
+    const token = generateSessionToken();
+    const podName = sessionPodName(id);
+    const gpuCount = profile?.gpuCount ?? 0;
+    const [inserted] = await tx.$queryRaw<Array<{ created_at: Date }>>`
+      WITH s AS (
+        INSERT INTO sessions (id, user_id, name, image_id, profile_id, gpu_count, cpu, memory_gib, state, progress, namespace, pod_name, token, idempotency_key, updated_at)
+        VALUES (${id}::uuid, ${user.id}::uuid, ${name}, ${image.id}::uuid, ${profile?.id ?? null}::uuid, ${gpuCount}, ${input.cpu}::float8, ${input.memoryGiB}::float8,
+                'requested', 5, ${k.namespace}, ${podName}, ${token}, ${input.idempotencyKey ?? null}, CURRENT_TIMESTAMP)
+        RETURNING created_at
+      )
+      INSERT INTO session_events (id, session_id, seq, progress, message, level, created_at)
+      SELECT ${randomUUID()}::uuid, ${id}::uuid, 1, 5, 'Session requested.', 'info', created_at FROM s
+      RETURNING created_at`;
+    const row = { id, name, token, podName, cpu: input.cpu, memoryGiB: input.memoryGiB, createdAt: inserted!.created_at };
     const gpu: GpuRequest | null = profile
       ? {
           profileKey: profile.key,
@@ -165,7 +160,7 @@ export async function spawnSession(opts: { user: SpawnUser; input: unknown; db?:
       state: "requested" as const,
       reason: null,
       progress: 5,
-      gpuCount: profile?.gpuCount ?? 0,
+      gpuCount,
       node: null,
       readyAt: null,
       stoppedAt: null,
@@ -184,8 +179,6 @@ export async function spawnSession(opts: { user: SpawnUser; input: unknown; db?:
   const txMs = performance.now() - started;
   let pvcCreated = false;
   try {
-    const pvc = await ensureHomePvc(k, buildHomePvc({ namespace: k.namespace, userId: user.id, username: user.username, size: e.SESSION_HOME_SIZE, storageClassName: e.SESSION_HOME_STORAGE_CLASS }));
-    pvcCreated = pvc.created;
     const pod = buildSessionPod({
       namespace: k.namespace,
       sessionId: row.id,
@@ -205,7 +198,15 @@ export async function spawnSession(opts: { user: SpawnUser; input: unknown; db?:
       sharedVolumes: parseSharedVolumes(e.SHARED_VOLUMES),
       shmGiB: e.SESSION_SHM_GIB,
     });
-    await createPod(k, pod);
+    // The home claim and the pod are created together: the pod waits for Kueue's admission (and a
+    // real scheduler for a missing claim) anyway, so it needs no claim to exist when it is created.
+    const [pvc, created] = await Promise.allSettled([
+      ensureHomePvc(k, buildHomePvc({ namespace: k.namespace, userId: user.id, username: user.username, size: e.SESSION_HOME_SIZE, storageClassName: e.SESSION_HOME_STORAGE_CLASS })),
+      createPod(k, pod),
+    ]);
+    pvcCreated = pvc.status === "fulfilled" && pvc.value.created;
+    if (pvc.status === "rejected") throw pvc.reason;
+    if (created.status === "rejected") throw created.reason;
     const kubeMs = performance.now() - started - txMs;
     if (opts.timings) Object.assign(opts.timings, { catalogueMs: catalogueRead - started, txMs: txMs - (catalogueRead - started), kubeMs });
     log.debug({ sessionId: row.id, txMs: Math.round(txMs), kubeMs: Math.round(kubeMs) }, "session spawned");
