@@ -43,6 +43,9 @@ export default defineConfig({
     url: `${baseURL}/api/health`,
     timeout: 600_000,
     reuseExistingServer: !process.env.CI,
+    // SIGTERM lets scripts/dev.ts stop its services (each in its own process group); Playwright's
+    // default SIGKILL of the group would leave the simulator, proxy and controller running.
+    gracefulShutdown: { signal: "SIGTERM", timeout: 30_000 },
     stdout: "pipe",
     stderr: "pipe",
   },
