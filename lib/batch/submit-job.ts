@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import type { Prisma } from "@/lib/generated/prisma/client";
+import type { BatchJob, Prisma } from "@/lib/generated/prisma/client";
 import { getPrisma, type Db } from "@/lib/db/prisma";
 import { AppError } from "@/lib/errors/app-error";
 import { assertWithinBudget } from "@/lib/budgets/assert-within-budget";
@@ -125,6 +125,36 @@ function imageBase(reference: string, user: BatchUser): JobBase {
   };
 }
 
+/**
+ * A CPU-only job: budgets never refuse it (lib/budgets takes no lock and reads no usage for it), so
+ * no transaction is needed — one statement writes the row and the group it is charged to (the
+ * usage_charges row assertWithinBudget writes for GPU jobs). Columns left out take their defaults.
+ */
+async function insertCpuJob(db: Db, d: Omit<BatchJob, "createdAt" | "updatedAt" | "admittedAt" | "startedAt" | "finishedAt" | "cancelledAt" | "stateDetail" | "exitCode" | "queuePosition" | "spec"> & { spec: Prisma.InputJsonValue }, group: string): Promise<BatchJob> {
+  const [r] = await db.$queryRaw<Array<{ created_at: Date; updated_at: Date }>>`
+    WITH charge AS (
+      INSERT INTO usage_charges (source, source_id, group_charged) VALUES ('job', ${d.id}::uuid, ${group})
+      ON CONFLICT (source, source_id) DO UPDATE SET group_charged = EXCLUDED.group_charged
+    )
+    INSERT INTO batch_jobs (id, user_id, session_id, name, k8s_name, namespace, spec, image, profile_key, gpu_count, cpu, memory_gib, trials, deadline_seconds, priority, target, state, state_reason, state_message, updated_at)
+    VALUES (${d.id}::uuid, ${d.userId}::uuid, ${d.sessionId}::uuid, ${d.name}, ${d.k8sName}, ${d.namespace}, ${JSON.stringify(d.spec)}::jsonb, ${d.image}, ${d.profileKey}, ${d.gpuCount},
+            ${d.cpu}::float8, ${d.memoryGiB}::float8, ${d.trials}, ${d.deadlineSeconds}, ${d.priority}, ${d.target}::"BatchTarget", 'submitted', ${d.stateReason}, ${d.stateMessage}, CURRENT_TIMESTAMP)
+    RETURNING created_at, updated_at`;
+  return {
+    ...d,
+    spec: d.spec as BatchJob["spec"],
+    createdAt: r!.created_at,
+    updatedAt: r!.updated_at,
+    admittedAt: null,
+    startedAt: null,
+    finishedAt: null,
+    cancelledAt: null,
+    stateDetail: null,
+    exitCode: null,
+    queuePosition: null,
+  };
+}
+
 /** Filled in when given: where a submission spent its time (bench/batch.ts reports it). */
 export interface SubmitTimings {
   validateMs: number;
@@ -200,34 +230,37 @@ export async function submitJob(opts: { user: BatchUser; input: unknown; db?: Re
   const spec = { ...input, profile: profile?.key ?? null, cpu, memoryGiB } as Prisma.InputJsonValue;
   const t1 = performance.now();
   // The "Submitted" history entry is the row itself (getJob shows it first, at createdAt); the
-  // controller's observations follow from seq 1. The budget check shares the row's transaction.
-  const row = await db.$transaction(async (tx) => {
-    await assertWithinBudget(tx, { userId: user.id, userGroups: user.groups, group: null, profileKey: profile?.key ?? null, requestedGpus: (profile?.gpuCount ?? 0) * input.trials, charge: { source: "job", sourceId: id } });
-    return tx.batchJob.create({
-      data: {
-        id,
-        userId: user.id,
-        sessionId: origin.sessionId,
-        name: input.name ?? `${input.script.trim().split("\n")[0]!.slice(0, 60)}`,
-        k8sName,
-        namespace: k.namespace,
-        spec,
-        image: origin.imageName,
-        profileKey: profile?.key ?? null,
-        gpuCount: profile?.gpuCount ?? 0,
-        cpu,
-        memoryGiB,
-        trials: input.trials,
-        deadlineSeconds: input.deadlineSeconds,
-        priority: input.priority,
-        target: input.target,
-        state: "submitted",
-        stateReason: "Submitted",
-        stateMessage: "Submitted: waiting for Kueue to see it.",
-      },
-    });
-  });
-
+  // controller's observations follow from seq 1.
+  const data = {
+    id,
+    userId: user.id,
+    sessionId: origin.sessionId,
+    name: input.name ?? `${input.script.trim().split("\n")[0]!.slice(0, 60)}`,
+    k8sName,
+    namespace: k.namespace,
+    spec,
+    image: origin.imageName,
+    profileKey: profile?.key ?? null,
+    gpuCount: profile?.gpuCount ?? 0,
+    cpu,
+    memoryGiB,
+    trials: input.trials,
+    deadlineSeconds: input.deadlineSeconds,
+    priority: input.priority,
+    target: input.target,
+    state: "submitted" as const,
+    stateReason: "Submitted",
+    stateMessage: "Submitted: waiting for Kueue to see it.",
+  };
+  const requestedGpus = data.gpuCount * input.trials;
+  const budget = { userId: user.id, userGroups: user.groups, group: null, profileKey: data.profileKey, requestedGpus };
+  const row: BatchJob = requestedGpus > 0
+    ? // A GPU request may meet a group budget: the check (and its lock) shares the row's transaction.
+      await db.$transaction(async (tx) => {
+        await assertWithinBudget(tx, { ...budget, charge: { source: "job", sourceId: id } });
+        return tx.batchJob.create({ data });
+      })
+    : await insertCpuJob(db, data, (await assertWithinBudget(db, budget)).group);
   try {
     const t2 = performance.now();
     await createJob(k, job);
