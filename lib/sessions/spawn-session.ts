@@ -128,14 +128,18 @@ export async function spawnSession(opts: { user: SpawnUser; input: unknown; db?:
     const id = randomUUID();
     // Monthly GPU-hour budget of the charged group (lib/budgets); refusal rolls this transaction back.
     // It locks the group only for GPU requests of a group that has a budget.
-    await assertWithinBudget(tx, { userId: user.id, userGroups: user.groups, group: input.chargeGroup ?? null, profileKey: profile?.key ?? null, requestedGpus: profile?.gpuCount ?? 0, charge: { source: "session", sourceId: id } });
-    // The session and its first event in one statement (one round trip inside the locked
-    // transaction). Columns left out take their database defaults, as Prisma's create would.
+    const { group } = await assertWithinBudget(tx, { userId: user.id, userGroups: user.groups, group: input.chargeGroup ?? null, profileKey: profile?.key ?? null, requestedGpus: profile?.gpuCount ?? 0 });
+    // The session, its first event and the group it is charged to (the usage_charges row
+    // assertWithinBudget writes when given `charge`) in one statement: one round trip inside the
+    // locked transaction. Columns left out take their database defaults, as Prisma's create would.
     const token = generateSessionToken();
     const podName = sessionPodName(id);
     const gpuCount = profile?.gpuCount ?? 0;
     const [inserted] = await tx.$queryRaw<Array<{ created_at: Date }>>`
-      WITH s AS (
+      WITH charge AS (
+        INSERT INTO usage_charges (source, source_id, group_charged) VALUES ('session', ${id}::uuid, ${group})
+        ON CONFLICT (source, source_id) DO UPDATE SET group_charged = EXCLUDED.group_charged
+      ), s AS (
         INSERT INTO sessions (id, user_id, name, image_id, profile_id, gpu_count, cpu, memory_gib, state, progress, namespace, pod_name, token, idempotency_key, updated_at)
         VALUES (${id}::uuid, ${user.id}::uuid, ${name}, ${image.id}::uuid, ${profile?.id ?? null}::uuid, ${gpuCount}, ${input.cpu}::float8, ${input.memoryGiB}::float8,
                 'requested', 5, ${k.namespace}, ${podName}, ${token}, ${input.idempotencyKey ?? null}, CURRENT_TIMESTAMP)
