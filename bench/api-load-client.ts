@@ -45,4 +45,6 @@ process.on("message", (m: { kind: "go"; job: LoadJob } | { kind: "stop" }) => {
     void (poller ?? Promise.resolve([])).then((ms) => process.send!({ kind: "polls", ms }, () => process.exit(0)));
   }
 });
+// The bench process is gone (finished or crashed): nothing left to measure.
+process.on("disconnect", () => process.exit(0));
 process.send!({ kind: "ready" });
