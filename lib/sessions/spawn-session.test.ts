@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import pg from "pg";
 import pino from "pino";
 import { randomUUID } from "node:crypto";
@@ -16,6 +16,11 @@ import { ROUTES_CHANNEL, type RouteMessage } from "@/lib/sessions/routes";
 import { startSessionController, type ControllerConfig, type RunningController } from "@/controller/session-controller";
 import { startTestCluster, type TestCluster } from "@/lib/sessions/test-support/test-cluster";
 import { waitFor } from "@/lib/sessions/test-support/wait-for";
+
+// Before any import reads the environment (lib/env parses it once): the portal's URL for AI_HUB_URL.
+vi.hoisted(() => {
+  process.env.NEXTAUTH_URL = "https://aihub.test.example";
+});
 
 // Integration: the real simulator (API server, scheduler, kubelet, Kueue) and the run's PostgreSQL.
 const ns = `t-${uniqueSuffix()}`;
@@ -77,6 +82,8 @@ describe("sessions against the simulator", () => {
     expect(session.url).toBe(`/user/${alice.username}/thesis/`);
     const pod = await cluster.kube.core.readNamespacedPod({ name: `session-${session.id}`, namespace: ns });
     expect(pod.spec!.containers[0]!.resources!.limits!["nvidia.com/mig-1g.10gb"]).toBe("1");
+    // The portal's URL for the CLI inside the session (NEXTAUTH_URL).
+    expect(pod.spec!.containers[0]!.env!.find((v) => v.name === "AI_HUB_URL")?.value).toBe("https://aihub.test.example");
 
     await waitState(session.id, "ready", 40_000);
     const row = await db.session.findUniqueOrThrow({ where: { id: session.id } });
@@ -87,7 +94,7 @@ describe("sessions against the simulator", () => {
     expect(events.at(-1)).toMatchObject({ progress: 100, ready: true, url: `/user/${alice.username}/thesis/` });
     expect(events.map((e) => e.message).join("\n")).toContain("Scheduled to node aiinfn-gpu-mig");
     const upsert = await waitFor("ready route", () => routes.find((r) => r.route.sessionId === session.id && r.route.state === "ready"));
-    expect(upsert).toMatchObject({ op: "upsert", route: { username: alice.username, sessionName: "thesis", ownerId: alice.id, target: { host: row.podIp, port: 8888 }, token: row.token } });
+    expect(upsert).toMatchObject({ op: "upsert", route: { username: alice.username, sessionName: "thesis", ownerId: alice.id, target: { host: row.podIp, port: 8888 }, token: row.token, stripPrefix: false } });
 
     const stopped = await stopSession({ userId: alice.id, sessionId: session.id, kube: cluster.kube });
     expect(["stopping", "stopped"]).toContain(stopped.state);

@@ -201,6 +201,7 @@ export async function spawnSession(opts: { user: SpawnUser; input: unknown; db?:
       homeClaimName: homeClaimName(user.id),
       sharedVolumes: parseSharedVolumes(e.SHARED_VOLUMES),
       shmGiB: e.SESSION_SHM_GIB,
+      ...(e.NEXTAUTH_URL ? { portalUrl: e.NEXTAUTH_URL } : {}),
     });
     // The home claim and the pod are created together: the pod waits for Kueue's admission (and a
     // real scheduler for a missing claim) anyway, so it needs no claim to exist when it is created.
