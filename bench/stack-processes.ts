@@ -33,7 +33,7 @@ export async function startSimProcess(opts: { timeScale: number; token: string }
 export async function startControllerProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ChildProcess> {
   const proc = spawn(process.execPath, ["--import", "tsx", "controller/main.ts"], {
     stdio: ["ignore", "pipe", "inherit"],
-    env: { ...process.env, LOG_LEVEL: "info", ...env, ...(process.env.BENCH_CONTROLLER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_CONTROLLER_NODE_OPTIONS } : {}) },
+    env: { ...process.env, LOG_LEVEL: "info", AI_HUB_SERVICE: "controller", ...env, ...(process.env.BENCH_CONTROLLER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_CONTROLLER_NODE_OPTIONS } : {}) },
   });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("the controller did not sync its informers in time")), timeoutMs);
