@@ -48,7 +48,8 @@ test.describe("batch jobs: researcher", () => {
     await expect(page).toHaveURL(/\/jobs\/[0-9a-f-]{36}$/);
 
     // Queued behind the blocker, with Kueue's reason in words.
-    await expect(page.getByText(/Waiting for capacity: every nvidia.com\/mig-3g.40gb/)).toBeVisible({ timeout: 30_000 });
+    // The reason shows in the status line and, once recorded, in the history too.
+    await expect(page.getByText(/Waiting for capacity: every nvidia.com\/mig-3g.40gb/).first()).toBeVisible({ timeout: 30_000 });
     await page.request.delete(`/api/v1/jobs/${held.id}`);
 
     await expect(page.getByRole("list").getByText("Running").first()).toBeVisible({ timeout: 60_000 });
