@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { BatchJob, Prisma } from "@/lib/generated/prisma/client";
 import { getPrisma, type Db } from "@/lib/db/prisma";
 import { AppError } from "@/lib/errors/app-error";
-import { assertWithinBudget } from "@/lib/budgets/assert-within-budget";
+import { assertWithinBudget, chargeUpsertSql } from "@/lib/budgets/assert-within-budget";
 import { findEnabledImage, findEnabledProfile, policiesOf } from "@/lib/catalog/catalogue-cache";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
@@ -132,10 +132,7 @@ function imageBase(reference: string, user: BatchUser): JobBase {
  */
 async function insertCpuJob(db: Db, d: Omit<BatchJob, "createdAt" | "updatedAt" | "admittedAt" | "startedAt" | "finishedAt" | "cancelledAt" | "stateDetail" | "exitCode" | "queuePosition" | "spec"> & { spec: Prisma.InputJsonValue }, group: string): Promise<BatchJob> {
   const [r] = await db.$queryRaw<Array<{ created_at: Date; updated_at: Date }>>`
-    WITH charge AS (
-      INSERT INTO usage_charges (source, source_id, group_charged) VALUES ('job', ${d.id}::uuid, ${group})
-      ON CONFLICT (source, source_id) DO UPDATE SET group_charged = EXCLUDED.group_charged
-    )
+    WITH charge AS (${chargeUpsertSql("job", d.id, group)})
     INSERT INTO batch_jobs (id, user_id, session_id, name, k8s_name, namespace, spec, image, profile_key, gpu_count, cpu, memory_gib, trials, deadline_seconds, priority, target, state, state_reason, state_message, updated_at)
     VALUES (${d.id}::uuid, ${d.userId}::uuid, ${d.sessionId}::uuid, ${d.name}, ${d.k8sName}, ${d.namespace}, ${JSON.stringify(d.spec)}::jsonb, ${d.image}, ${d.profileKey}, ${d.gpuCount},
             ${d.cpu}::float8, ${d.memoryGiB}::float8, ${d.trials}, ${d.deadlineSeconds}, ${d.priority}, ${d.target}::"BatchTarget", 'submitted', ${d.stateReason}, ${d.stateMessage}, CURRENT_TIMESTAMP)

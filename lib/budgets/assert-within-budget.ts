@@ -5,6 +5,7 @@ import { monthRange } from "@/lib/accounting/gpu-hours";
 import { resolveChargeGroup } from "@/lib/accounting/charge-group";
 import { decideBudget, worstDecision, type BudgetDecision } from "@/lib/budgets/decide";
 import type { UsageSource } from "@/lib/generated/prisma/enums";
+import { Prisma } from "@/lib/generated/prisma/client";
 
 /**
  * Budget enforcement at spawn and submit, called INSIDE the transaction that creates the session or
@@ -107,11 +108,16 @@ export async function assertWithinBudget(tx: Db, input: BudgetCheckInput & { use
     throw new AppError("QUOTA_EXCEEDED", message, { fields: { chargeGroup: message } });
   }
   if (input.charge) {
-    await tx.usageCharge.upsert({
-      where: { source_sourceId: { source: input.charge.source, sourceId: input.charge.sourceId } },
-      create: { source: input.charge.source, sourceId: input.charge.sourceId, groupCharged: group },
-      update: { groupCharged: group },
-    });
+    await tx.$executeRaw(chargeUpsertSql(input.charge.source, input.charge.sourceId, group));
   }
   return result;
+}
+
+/**
+ * The usage_charges row that records which group a session or job is charged to. Callers that
+ * insert their own row in one statement use it as a CTE (`WITH charge AS (…) INSERT …`).
+ */
+export function chargeUpsertSql(source: UsageSource, sourceId: string, group: string): Prisma.Sql {
+  return Prisma.sql`INSERT INTO usage_charges (source, source_id, group_charged) VALUES (${source}::"UsageSource", ${sourceId}::uuid, ${group})
+    ON CONFLICT (source, source_id) DO UPDATE SET group_charged = EXCLUDED.group_charged`;
 }

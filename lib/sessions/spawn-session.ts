@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { getPrisma } from "@/lib/db/prisma";
 import { AppError } from "@/lib/errors/app-error";
-import { assertWithinBudget } from "@/lib/budgets/assert-within-budget";
+import { assertWithinBudget, chargeUpsertSql } from "@/lib/budgets/assert-within-budget";
 import { findEnabledImage, findEnabledProfile, policiesOf } from "@/lib/catalog/catalogue-cache";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
@@ -136,10 +136,7 @@ export async function spawnSession(opts: { user: SpawnUser; input: unknown; db?:
     const podName = sessionPodName(id);
     const gpuCount = profile?.gpuCount ?? 0;
     const [inserted] = await tx.$queryRaw<Array<{ created_at: Date }>>`
-      WITH charge AS (
-        INSERT INTO usage_charges (source, source_id, group_charged) VALUES ('session', ${id}::uuid, ${group})
-        ON CONFLICT (source, source_id) DO UPDATE SET group_charged = EXCLUDED.group_charged
-      ), s AS (
+      WITH charge AS (${chargeUpsertSql("session", id, group)}), s AS (
         INSERT INTO sessions (id, user_id, name, image_id, profile_id, gpu_count, cpu, memory_gib, state, progress, namespace, pod_name, token, idempotency_key, updated_at)
         VALUES (${id}::uuid, ${user.id}::uuid, ${name}, ${image.id}::uuid, ${profile?.id ?? null}::uuid, ${gpuCount}, ${input.cpu}::float8, ${input.memoryGiB}::float8,
                 'requested', 5, ${k.namespace}, ${podName}, ${token}, ${input.idempotencyKey ?? null}, CURRENT_TIMESTAMP)
