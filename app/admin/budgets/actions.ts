@@ -13,10 +13,13 @@ export interface BudgetFormState {
   ok: boolean;
   message: string;
   fields: Record<string, string>;
+  /** What was submitted, when refused: React resets the form after an action, so it shows these again. */
+  values?: Record<string, string>;
 }
 
 export async function saveBudgetAction(_prev: BudgetFormState, form: FormData): Promise<BudgetFormState> {
   const admin = await requireRole("admin");
+  const values = Object.fromEntries(["group", "profileKey", "monthlyGpuHours", "userCap"].map((k) => [k, String(form.get(k) ?? "")]));
   try {
     await saveBudget(getPrisma(), admin, {
       group: String(form.get("group") ?? ""),
@@ -25,8 +28,8 @@ export async function saveBudgetAction(_prev: BudgetFormState, form: FormData): 
       userCap: String(form.get("userCap") ?? ""),
     });
   } catch (e) {
-    if (e instanceof ZodError) return { ok: false, message: "Correct the highlighted fields.", fields: Object.fromEntries(e.issues.map((i) => [String(i.path[0]), i.message])) };
-    if (isAppError(e)) return { ok: false, message: e.message, fields: e.details?.fields ?? {} };
+    if (e instanceof ZodError) return { ok: false, message: "Correct the highlighted fields.", fields: Object.fromEntries(e.issues.map((i) => [String(i.path[0]), i.message])), values };
+    if (isAppError(e)) return { ok: false, message: e.message, fields: e.details?.fields ?? {}, values };
     throw e;
   }
   revalidatePath("/admin/budgets");
