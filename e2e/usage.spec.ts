@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { expect, test, type APIRequestContext } from "@playwright/test";
+import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import { storageState } from "./accounts";
 
 /**
@@ -82,6 +82,56 @@ test.describe.serial("usage", () => {
       expect(sum).toBeCloseTo(csvTotal, 2);
     } finally {
       await admin.close();
+    }
+  });
+  test("an admin's budget warns the group's members on the usage and spawn pages, and GPU spawns are refused", async ({ browser }) => {
+    const admin = await browser.newContext({ storageState: storageState("admin") });
+    const alice = await browser.newContext({ storageState: storageState("alice") });
+    const group = "users/ai-infn";
+    const del = (p: Page) => p.getByRole("button", { name: `Delete the budget of ${group} (all)` });
+    const adminPage = await admin.newPage();
+    try {
+      await adminPage.goto("/admin/budgets");
+      const form = adminPage.getByRole("form", { name: "Set a budget" });
+      // A bad number is refused next to its field, and nothing is saved.
+      await form.getByLabel("Group").fill(group);
+      await form.getByLabel("Monthly budget (hours)").fill("ten");
+      await form.getByRole("button", { name: "Save budget" }).click();
+      await expect(form.getByRole("alert")).toHaveText("Correct the highlighted fields.");
+      await expect(form.getByText(/must be a number of hours/)).toBeVisible();
+      // What was typed is still there to correct.
+      await expect(form.getByLabel("Group")).toHaveValue(group);
+      await expect(form.getByLabel("Monthly budget (hours)")).toHaveValue("ten");
+      await expect(del(adminPage)).toHaveCount(0);
+      // A zero budget: whatever the group used this month is 100 % of it (≥ 80 % warns).
+      await form.getByLabel("Monthly budget (hours)").fill("0");
+      await form.getByRole("button", { name: "Save budget" }).click();
+      await expect(form.getByRole("status")).toHaveText("Budget saved.");
+      await expect(del(adminPage)).toBeVisible();
+
+      const page = await alice.newPage();
+      const banner = new RegExp(`^Budget: Group ${group.replace("/", "\\/")} has used [\\d.,]+ of 0 A100-hours this month \\(100 %\\)\\.$`);
+      await page.goto("/usage");
+      await expect(page.getByRole("status").filter({ hasText: /^Budget:/ })).toHaveText(banner);
+      await page.goto("/sessions/new");
+      await expect(page.getByRole("status").filter({ hasText: /^Budget:/ })).toHaveText(banner);
+      const refused = await alice.request.post("/api/v1/sessions", { data: { image: "VS Code", profile: "mig-1g.10gb", cpu: 1, memoryGiB: 1 } });
+      expect(refused.status()).toBeGreaterThanOrEqual(400);
+      expect(refused.status()).toBeLessThan(500);
+      expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/users\/ai-infn has used .* of 0 A100-hours this month; ask an administrator/);
+
+      // Deleted: the banner goes and GPU spawns are allowed again (checked by the page, not a spawn).
+      await del(adminPage).click();
+      await expect(del(adminPage)).toHaveCount(0);
+      await page.goto("/usage");
+      await expect(page.getByRole("heading", { name: "Usage", level: 1 })).toBeVisible();
+      await expect(page.getByRole("status").filter({ hasText: /^Budget:/ })).toHaveCount(0);
+    } finally {
+      // Never leave the budget behind for other specs, whatever failed above.
+      await adminPage.goto("/admin/budgets");
+      if (await del(adminPage).count()) await del(adminPage).click();
+      await admin.close();
+      await alice.close();
     }
   });
 });
