@@ -9,7 +9,7 @@ import { SESSION_ID_LABEL, SESSION_POD_SELECTOR } from "@/lib/kube/labels";
 import { deletePod, readPodLogTail } from "@/lib/kube/session-objects";
 import { sessionBasePath } from "@/lib/kube/session-pod";
 import { applyObservation } from "@/lib/sessions/apply-observation";
-import { observeSession, podNeedsLogs } from "@/lib/sessions/progress";
+import { observeSession, podNeedsLogs, type SessionState } from "@/lib/sessions/progress";
 import type { CullPolicy } from "@/lib/sessions/cull";
 import { cullIdleSessions } from "./cull-idle-sessions";
 
@@ -42,6 +42,7 @@ export interface RunningController {
 }
 
 const ACTIVE = ["requested", "queued", "starting", "ready", "stopping"] as const;
+const SYNC_DELAY_MS = 150;
 
 export function startSessionController(opts: { db: ReturnType<typeof getPrisma>; kube: KubeClients; log: Logger; config: ControllerConfig }): RunningController {
   const { db, kube: k, log, config } = opts;
@@ -53,6 +54,16 @@ export function startSessionController(opts: { db: ReturnType<typeof getPrisma>;
   const unschedulableSince = new Map<string, Date>();
   const orphanAudited = new Set<string>();
   const chains = new Map<string, Promise<void>>();
+  // What the last sync of a session wrote, and the pod/workload versions it read: an observation
+  // equal to the last one written is not written again (it would change nothing), and a ready
+  // session whose objects have not changed is not re-read on each tick (nothing time-based moves a
+  // ready session; its next change arrives as an event).
+  const lastWritten = new Map<string, string>();
+  const lastState = new Map<string, SessionState>();
+  const lastSeen = new Map<string, string>();
+  // Pods with a sync waiting to run: a second event for the same pod while one waits adds nothing,
+  // since the waiting sync reads the latest pod from the informer's cache when it starts.
+  const pending = new Map<string, Promise<void>>();
 
   const pods: Informer<V1Pod> & ObjectCache<V1Pod> = makeInformer(
     k.kc,
@@ -128,13 +139,64 @@ export function startSessionController(opts: { db: ReturnType<typeof getPrisma>;
       ...(lastLogLines ? { lastLogLines } : {}),
       ...(unschedulableSince.has(sessionId) ? { unschedulableSince: unschedulableSince.get(sessionId)! } : {}),
     });
+    const seen = versionsOf(pod);
+    const written = JSON.stringify(obs);
+    if (lastWritten.get(sessionId) === written && lastState.get(sessionId) === obs.state) {
+      lastSeen.set(sessionId, seen);
+      return;
+    }
     const state = await applyObservation(db, sessionId, obs);
+    remember(sessionId, state === obs.state ? written : null, state, seen);
     // A failed session releases its GPU and its Kueue quota at once.
     if (state === "failed" && !pod.metadata?.deletionTimestamp) await deletePod(k, podName, 0);
   }
 
+  /** The resource versions a sync of this pod reads (pod, its workload, its queue position). */
+  function versionsOf(pod: V1Pod): string {
+    const id = pod.metadata?.labels?.[SESSION_ID_LABEL] ?? "";
+    return `${pod.metadata?.resourceVersion}|${workloadOf(pod.metadata!.name!)?.metadata.resourceVersion ?? ""}|${positions.get(id) ?? ""}`;
+  }
+
+  function remember(sessionId: string, written: string | null, state: SessionState | null, seen: string | null): void {
+    if (written === null || state === null || seen === null || state === "stopped" || state === "failed") {
+      lastWritten.delete(sessionId);
+      lastState.delete(sessionId);
+      lastSeen.delete(sessionId);
+      return;
+    }
+    lastWritten.set(sessionId, written);
+    lastState.set(sessionId, state);
+    lastSeen.set(sessionId, seen);
+  }
+
+  /**
+   * Queues a sync of this pod unless one is already waiting; resolves when it has run. Events wait
+   * SYNC_DELAY_MS first: Kueue and the scheduler move a new pod through admission, gate removal
+   * and binding within milliseconds, and one sync after them writes one row update instead of
+   * four. The tick's re-evaluations run at once.
+   */
+  function schedule(pod: V1Pod, delayMs = SYNC_DELAY_MS): Promise<void> {
+    const id = pod.metadata?.labels?.[SESSION_ID_LABEL];
+    const name = pod.metadata?.name;
+    if (!id || !name) return Promise.resolve();
+    const waiting = pending.get(name);
+    if (waiting) return waiting;
+    const run = (delayMs > 0 ? new Promise<void>((r) => setTimeout(r, delayMs)) : Promise.resolve()).then(() =>
+      serial(id, async () => {
+        pending.delete(name);
+        if (stopped) return;
+        const latest = pods.get(name, ns);
+        // Gone meanwhile: the delete event queued syncGone after this.
+        if (latest) await syncPod(latest);
+      }),
+    );
+    pending.set(name, run);
+    return run;
+  }
+
   async function syncGone(sessionId: string): Promise<void> {
     const row = await db.session.findUnique({ where: { id: sessionId }, select: { state: true, stopRequestedAt: true, createdAt: true, name: true, user: { select: { username: true } } } });
+    remember(sessionId, null, null, null);
     if (!row || row.state === "stopped" || row.state === "failed") return;
     const obs = observeSession({
       now: new Date(), createdAt: row.createdAt, pod: null, podGone: true, stopRequested: row.stopRequestedAt !== null, workload: null,
@@ -185,10 +247,14 @@ export function startSessionController(opts: { db: ReturnType<typeof getPrisma>;
         return positions;
       });
     }
+    const due: Array<Promise<void>> = [];
     for (const pod of pods.list(ns)) {
       const id = pod.metadata?.labels?.[SESSION_ID_LABEL];
-      if (id) await serial(id, () => syncPod(pod));
+      if (!id) continue;
+      if (lastState.get(id) === "ready" && lastSeen.get(id) === versionsOf(pod)) continue;
+      due.push(schedule(pod, 0));
     }
+    await Promise.all(due);
     await reconcileRows();
     if (Date.now() - lastCull >= config.cullEveryMs) {
       lastCull = Date.now();
@@ -196,10 +262,7 @@ export function startSessionController(opts: { db: ReturnType<typeof getPrisma>;
     }
   }
 
-  const onPod = (pod: V1Pod) => {
-    const id = pod.metadata?.labels?.[SESSION_ID_LABEL];
-    if (id) void serial(id, () => syncPod(pod));
-  };
+  const onPod = (pod: V1Pod) => void schedule(pod);
   pods.on("add", onPod);
   pods.on("update", onPod);
   pods.on("delete", (pod) => {
@@ -246,7 +309,7 @@ export function startSessionController(opts: { db: ReturnType<typeof getPrisma>;
       await pods.stop().catch(() => undefined);
       await workloads.stop().catch(() => undefined);
       await running;
-      await Promise.all([...chains.values()]);
+      await Promise.all([...pending.values(), ...chains.values()]);
     },
   };
 }

@@ -40,6 +40,9 @@ export function startUsageController(opts: { db: PrismaClient; kube: KubeClients
   const ns = config.namespace;
   let stopped = false;
   const gpuModels = new Map<string, string | null>();
+  // The running start each session's record was opened (or found open) for: later events for the
+  // same running pod (readiness, status updates, each heartbeat's pass) need no database round trip.
+  const openedSince = new Map<string, number>();
   let chain: Promise<void> = Promise.resolve();
   /** One sync at a time: informer events and the reconcile never race on the same record. */
   const serial = (fn: () => Promise<void>) => {
@@ -74,9 +77,12 @@ export function startUsageController(opts: { db: PrismaClient; kube: KubeClients
       gpuCount: s.gpuCount, weight: s.profile?.accountingWeight ?? 0, cpu: s.cpu, memoryGiB: s.memoryGiB,
     });
     if (opened) log.info({ sessionId, startedAt: since }, "usage record opened");
+    // Opened now, or one was already open (or had this start): either way there is nothing to open.
+    openedSince.set(sessionId, since.getTime());
   }
 
   async function closeFor(sessionId: string, end: Date, reason: string): Promise<void> {
+    openedSince.delete(sessionId);
     const open = await db.usageRecord.findMany({ where: { source: "session", sourceId: sessionId, endedAt: null }, select: { id: true } });
     for (const r of open) {
       if (await closeUsageRecord(db, r.id, end, reason)) log.info({ sessionId, endedAt: end, reason }, "usage record closed");
@@ -91,7 +97,7 @@ export function startUsageController(opts: { db: PrismaClient; kube: KubeClients
     // Finished without container timestamps (e.g. evicted before starting): now is what we know.
     if (pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed") return closeFor(sessionId, new Date(), `pod ${pod.status.phase}`);
     const since = podRunningSince(pod);
-    if (since) await openFor(pod, since);
+    if (since && openedSince.get(sessionId) !== since.getTime()) await openFor(pod, since);
   }
 
   /** Heartbeat, close what vanished, open what runs without a record; fold job intervals. */
@@ -103,6 +109,7 @@ export function startUsageController(opts: { db: PrismaClient; kube: KubeClients
     const alive: string[] = [];
     for (const r of open) {
       if (!sessions.has(r.sourceId)) continue; // another namespace's controller owns it
+      if (!byName.has(r.podName ?? "")) openedSince.delete(r.sourceId);
       const pod = r.podName ? byName.get(r.podName) : undefined;
       const ended = pod ? podTerminatedAt(pod) : null;
       if (pod && !ended && podRunningSince(pod)) alive.push(r.id);
