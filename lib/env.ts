@@ -55,6 +55,8 @@ export const envSchema = z
     KUBE_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
     /** Defaults when no SessionPolicy row matches one of the user's groups. */
     SESSION_MAX_PER_USER: z.coerce.number().int().min(0).default(3),
+    /** Spawns one web process works on at once; more wait in arrival order (lib/sessions/spawn-gate.ts). */
+    SPAWN_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(8),
     SESSION_MAX_GPUS_PER_USER: z.coerce.number().int().min(0).default(2),
     SESSION_MAX_CPU: z.coerce.number().min(0.1).default(8),
     SESSION_MAX_MEMORY_GIB: z.coerce.number().min(0.5).default(32),

@@ -16,6 +16,7 @@ import { checkLimits, effectiveLimits } from "@/lib/sessions/limits";
 import { appendSessionEvent } from "@/lib/sessions/session-events";
 import { ACTIVE_STATES, sessionViewInclude, toSessionView, type SessionView } from "@/lib/sessions/session-view";
 import { generateSessionToken } from "@/lib/tokens/token-format";
+import { createGate, type Gate } from "@/lib/sessions/spawn-gate";
 
 /**
  * Spawning: validate, check limits inside one transaction serialised per user, write the session,
@@ -72,8 +73,15 @@ export interface SpawnTimings {
   kubeMs: number;
 }
 
+let gate: Gate | undefined;
+
 export async function spawnSession(opts: { user: SpawnUser; input: unknown; db?: ReturnType<typeof getPrisma>; kube?: KubeClients; timings?: SpawnTimings }): Promise<SpawnResult> {
   const input = spawnInputSchema.parse(opts.input);
+  gate ??= createGate(env().SPAWN_CONCURRENCY);
+  return gate.run(() => spawnValidated(opts, input));
+}
+
+async function spawnValidated(opts: { user: SpawnUser; db?: ReturnType<typeof getPrisma>; kube?: KubeClients; timings?: SpawnTimings }, input: SpawnInput): Promise<SpawnResult> {
   const db = opts.db ?? getPrisma();
   const { user } = opts;
   const e = env();
