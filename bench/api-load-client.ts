@@ -6,17 +6,21 @@
 import type { LoadJob, PostResult } from "./api-load";
 
 let polling = true;
-let poller: Promise<number[]> | undefined;
+let poller: Promise<{ ms: number[]; inBurst: number[] }> | undefined;
+/** Set when every POST has been answered: GETs sent before it were sent during the burst. */
+let burstEnd = Number.POSITIVE_INFINITY;
 
-async function poll(job: LoadJob): Promise<number[]> {
+async function poll(job: LoadJob): Promise<{ ms: number[]; inBurst: number[] }> {
   const ms: number[] = [];
+  const inBurst: number[] = [];
   for (let i = 0; polling; i++) {
     const t = performance.now();
     const r = await fetch(job.pollUrl, { headers: { authorization: `Bearer ${job.pollTokens[i % job.pollTokens.length]}` } });
     await r.arrayBuffer();
     ms.push(performance.now() - t);
+    if (t < burstEnd) inBurst.push(performance.now() - t);
   }
-  return ms;
+  return { ms, inBurst };
 }
 
 async function run(job: LoadJob): Promise<void> {
@@ -35,14 +39,15 @@ async function run(job: LoadJob): Promise<void> {
       }
     }),
   );
-  process.send!({ kind: "posts", results, burstMs: performance.now() - t0 });
+  burstEnd = performance.now();
+  process.send!({ kind: "posts", results, burstMs: burstEnd - t0 });
 }
 
 process.on("message", (m: { kind: "go"; job: LoadJob } | { kind: "stop" }) => {
   if (m.kind === "go") void run(m.job);
   else {
     polling = false;
-    void (poller ?? Promise.resolve([])).then((ms) => process.send!({ kind: "polls", ms }, () => process.exit(0)));
+    void (poller ?? Promise.resolve({ ms: [], inBurst: [] })).then(({ ms, inBurst }) => process.send!({ kind: "polls", ms, inBurst }, () => process.exit(0)));
   }
 });
 // The bench process is gone (finished or crashed): nothing left to measure.

@@ -27,11 +27,11 @@ export interface PostResult {
 export interface LoadRun {
   /** Resolves when every POST has been answered. */
   posts: Promise<{ results: PostResult[]; burstMs: number }>;
-  /** Stops the poller; resolves with its latencies. */
-  stopPolling(): Promise<number[]>;
+  /** Stops the poller; resolves with its latencies: all, and those of GETs sent while POSTs were in flight. */
+  stopPolling(): Promise<{ all: number[]; inBurst: number[] }>;
 }
 
-type ChildMessage = { kind: "ready" } | { kind: "posts"; results: PostResult[]; burstMs: number } | { kind: "polls"; ms: number[] };
+type ChildMessage = { kind: "ready" } | { kind: "posts"; results: PostResult[]; burstMs: number } | { kind: "polls"; ms: number[]; inBurst: number[] };
 
 /** Starts the client process and waits until it is loaded, so that its start-up is not measured. */
 export async function startLoad(job: LoadJob): Promise<{ go(): LoadRun }> {
@@ -50,9 +50,9 @@ export async function startLoad(job: LoadJob): Promise<{ go(): LoadRun }> {
         async stopPolling() {
           const polls = Promise.race([next("polls"), exited]);
           child.send({ kind: "stop" });
-          const { ms } = await polls;
+          const { ms, inBurst } = await polls;
           child.disconnect();
-          return ms;
+          return { all: ms, inBurst };
         },
       };
     },

@@ -122,7 +122,7 @@ const t0 = performance.now();
 const run = load.go();
 const { results, burstMs } = await run.posts;
 const cpuBurst = cpuPerRequest(cpu0, cpuSnapshot(cpuGroups), JOBS);
-const getMs = await run.stopPolling();
+const getMs = (await run.stopPolling()).all;
 const postMs = results.map((r) => r.ms);
 const failed = results.filter((r) => r.status !== 201);
 const failures = failed.length;

@@ -7,7 +7,8 @@
  * listSessions, verifyApiToken). The 100 clients and the GET poller run in a process of their own
  * (bench/api-load.ts). Measured at the clients: request → Pod created (the POST returns after the
  * pod exists), time until every session is ready, and GET /api/v1/sessions latency during the
- * burst (one poller, closed loop). Next.js's own routing overhead is not included. Also printed:
+ * burst (one poller, closed loop; api_p99_ms counts the GETs sent while POSTs were in flight, the
+ * table also those until every session is ready). Next.js's own routing overhead is not included. Also printed:
  * where a spawn's time went, and CPU per spawn of each process of the stack.
  *
  * Prints a table and, last, `spawn_p99_ms=<n> api_p99_ms=<n> all_ready=<true|false>`.
@@ -133,7 +134,7 @@ while (Date.now() < deadline) {
 }
 const allReadyMs = performance.now() - t0;
 const cpuAll = cpuPerRequest(cpu0, cpuSnapshot(cpuGroups), USERS);
-const apiMs = await run.stopPolling();
+const { all: apiAllMs, inBurst: apiMs } = await run.stopPolling();
 const allReady = failures === 0 && ready === USERS;
 
 const rows = [
@@ -150,9 +151,10 @@ const rows = [
   ["CPU per spawn until all ready (ms)", cpuAll],
   ["sessions ready", `${ready}/${USERS}`],
   [`time until all ready (ms, sim time scale ${TIME_SCALE})`, allReady ? allReadyMs.toFixed(0) : "not all ready"],
-  ["GET /api/v1/sessions requests", String(apiMs.length)],
-  ["GET /api/v1/sessions p50 (ms)", pct(apiMs, 50).toFixed(0)],
-  ["GET /api/v1/sessions p99 (ms)", pct(apiMs, 99).toFixed(0)],
+  ["GET /api/v1/sessions during the burst: requests", String(apiMs.length)],
+  ["GET /api/v1/sessions during the burst p50 (ms)", pct(apiMs, 50).toFixed(0)],
+  ["GET /api/v1/sessions during the burst p99 (ms)", pct(apiMs, 99).toFixed(0)],
+  ["GET /api/v1/sessions until all ready: requests / p99 (ms)", `${apiAllMs.length} / ${pct(apiAllMs, 99).toFixed(0)}`],
 ];
 const w = Math.max(...rows.map((r) => r[0]!.length));
 for (const [k, v] of rows) process.stdout.write(`${k!.padEnd(w)}  ${v}\n`);
