@@ -39,8 +39,9 @@ export function probeOnce(p: Probe, c: ContainerSpec, podIP: string, timeoutMs: 
 }
 
 /**
- * Runs a readiness probe every periodSeconds (simulated) after initialDelaySeconds, calling onChange
- * when readiness flips (successThreshold successes / failureThreshold failures). Returns stop.
+ * Runs a readiness probe every periodSeconds after initialDelaySeconds (simulated time until ready,
+ * then at least real time), calling onChange when readiness flips (successThreshold successes /
+ * failureThreshold failures). Returns stop.
  */
 export function startReadinessProbe(p: Probe, c: ContainerSpec, podIP: string, clock: SimClock, onChange: (ready: boolean, detail: string) => void): () => void {
   let stopped = false;
@@ -67,7 +68,11 @@ export function startReadinessProbe(p: Probe, c: ContainerSpec, podIP: string, c
         onChange(false, "Readiness probe failed");
       } else if (!ready) onChange(false, "Readiness probe failed");
     }
-    cancel = clock.after(period, () => void tick());
+    // Until ready, probes follow simulated time (a sped-up clock reaches Ready sooner). Once ready,
+    // they run at least every periodSeconds of real time: each is a real connection made by this
+    // process, and at time scale 10 a hundred ready pods would otherwise cost 500 probes a second of
+    // CPU on the machine the portal runs on, where a real cluster's kubelets probe from their nodes.
+    cancel = clock.after(ready ? Math.max(period, period * clock.scale) : period, () => void tick());
   };
   cancel = clock.after((p.initialDelaySeconds ?? 0) * 1000, () => void tick());
   return () => {
