@@ -161,13 +161,13 @@ export class MemoryStore implements Store {
     if (causes.length) throw invalidError(t.def, obj.metadata.name ?? "", causes);
   }
 
-  private commit(t: ResourceTable, obj: KubeObject, type: "ADDED" | "MODIFIED", old?: KubeObject): KubeObject {
+  private commit(t: ResourceTable, obj: KubeObject, type: "ADDED" | "MODIFIED", old?: KubeObject, raw = false): KubeObject {
     obj.metadata.resourceVersion = String(++this.rv);
     // Stored objects are frozen: raw readers (getRaw, listRaw, raw watchers) share them safely.
     t.put(deepFreeze(obj));
     this.owners.update(t.gr, obj, old);
     this.hub.record({ rv: this.rv, gr: t.gr, type, object: obj, old: old && selectableView(t.gr, old) });
-    return clone(obj);
+    return raw ? obj : clone(obj);
   }
 
   create(gr: string, input: KubeObject): KubeObject {
@@ -222,6 +222,7 @@ export class MemoryStore implements Store {
   }
 
   /** `owned`: the input is a private copy the store may keep (saves a clone on the mutate path). */
+  /** `owned`: input is ours to change (mutate's copy); the result is then the stored, frozen object, not a copy. */
   private updateOwned(gr: string, input: KubeObject, opts: { subresource?: "status" }, owned: boolean): KubeObject {
     const t = this.table(gr);
     const name = input.metadata?.name;
@@ -263,9 +264,9 @@ export class MemoryStore implements Store {
     }
     this.validateAdmission(t, obj, old, "UPDATE", opts.subresource);
     obj.metadata.resourceVersion = old.metadata.resourceVersion;
-    if (same(obj, old)) return clone(old);
+    if (same(obj, old)) return owned ? old : clone(old);
     if (old.spec !== undefined && !same(obj.spec, old.spec)) obj.metadata.generation = (old.metadata.generation ?? 1) + 1;
-    const result = this.commit(t, obj, "MODIFIED", old);
+    const result = this.commit(t, obj, "MODIFIED", old, owned);
     if (obj.metadata.deletionTimestamp && !obj.metadata.finalizers?.length && this.gracefulDone(t, obj)) this.removeObject(t, key);
     return result;
   }

@@ -132,7 +132,7 @@ export interface Store {
   create(gr: string, obj: KubeObject): KubeObject;
   /** Optimistic concurrency when obj.metadata.resourceVersion is set (409 Conflict if stale). */
   update(gr: string, obj: KubeObject, opts?: { subresource?: "status" }): KubeObject;
-  /** Read-modify-write for in-process controllers: fn changes a copy; returns the stored result. */
+  /** Read-modify-write for in-process controllers: fn changes a copy; returns the stored result itself, frozen (no copy: most callers ignore it). */
   mutate(gr: string, namespace: string | undefined, name: string, fn: (obj: KubeObject) => void, opts?: { subresource?: "status" }): KubeObject;
   /** Graceful for pods (sets deletionTimestamp; the kubelet calls `finalizeDelete`), immediate otherwise. */
   delete(gr: string, namespace: string | undefined, name: string, opts?: DeleteOptions): KubeObject | undefined;
