@@ -176,8 +176,7 @@ export class KueueScheduler {
     }
 
     pending.sort((a, b) => queueOrder(a.model, b.model));
-    const byCq = new Map<string, PendingEntry[]>();
-    for (const p of pending) byCq.set(p.model.clusterQueue, [...(byCq.get(p.model.clusterQueue) ?? []), p]);
+    const admittedNow = new Set<PendingEntry>();
     const strictBlocked = new Set<string>();
     for (const p of pending) {
       const cqName = p.model.clusterQueue;
@@ -202,7 +201,7 @@ export class KueueScheduler {
           recordEvent(store, this.ctx.clock, written, "Normal", "Admitted", `Admitted by ClusterQueue ${cqName}, wait time since reservation was 0s`, "kueue-admission");
           addUsage(snapshot, cqName, r.usage, 1);
           admitted.push({ wl: p.model, clusterQueue: cqName, usage: r.usage, admittedAt: Date.parse(now), evicting: false });
-          byCq.set(cqName, (byCq.get(cqName) ?? []).filter((x) => x !== p));
+          admittedNow.add(p);
         }
         continue;
       }
@@ -225,6 +224,14 @@ export class KueueScheduler {
       }
       setPending(store, p.wl, "Pending", message, now);
       if (cq.strategy === "StrictFIFO") strictBlocked.add(cqName);
+    }
+    // What is still pending, per ClusterQueue, in queue order (built once: per-entry copies were quadratic).
+    const byCq = new Map<string, PendingEntry[]>();
+    for (const p of pending) {
+      if (admittedNow.has(p)) continue;
+      const list = byCq.get(p.model.clusterQueue);
+      if (list) list.push(p);
+      else byCq.set(p.model.clusterQueue, [p]);
     }
     const result: CycleResult = { snapshot, pending: byCq, inadmissible, workloads: [...this.cache.values()] };
     this.last = result;
