@@ -28,7 +28,7 @@ export function UsageTable({ caption, keyHeader, buckets, rows, pageSize = 20 }:
   const current = Math.min(page, pages - 1);
   const visible = sorted.slice(current * pageSize, current * pageSize + pageSize);
   const header = (key: SortKey, text: string) => (
-    <th scope="col" aria-sort={sort.key === key ? (sort.desc ? "descending" : "ascending") : "none"} className="px-3 py-2 text-left font-medium">
+    <th key={String(key)} scope="col" aria-sort={sort.key === key ? (sort.desc ? "descending" : "ascending") : "none"} className="px-3 py-2 text-left font-medium">
       <button type="button" className="hover:underline" onClick={() => setSort({ key, desc: sort.key === key ? !sort.desc : key !== "label" })}>
         {text}
         {sort.key === key ? (sort.desc ? " ↓" : " ↑") : ""}
