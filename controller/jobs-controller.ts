@@ -7,7 +7,7 @@ import { batchApi, deleteJob } from "@/lib/batch/batch-objects";
 import { BATCH_JOB_SELECTOR, JOB_CONTAINER, JOB_NAME_LABEL } from "@/lib/batch/job-from-session";
 import { ACTIVE_BATCH_STATES } from "@/lib/batch/job-state";
 import { readJobQueuePositions } from "@/lib/batch/queue-status";
-import { applyInterval, applyJobState, applyTrials, stateOf, type JobObservationInput } from "@/lib/batch/apply-job-observation";
+import { applyInterval, applyJobState, applyTrials, intervalWouldChange, jobStateWouldChange, stateOf, type JobObservationInput } from "@/lib/batch/apply-job-observation";
 
 /**
  * Keeps BatchJob rows current from the cluster: informers on AI Hub's batch Jobs, their pods and
@@ -109,7 +109,8 @@ export function startJobsController(opts: { db: ReturnType<typeof getPrisma>; ku
     }
   }
 
-  async function sync(name: string, goneWorkload?: boolean): Promise<void> {
+  /** `force`: check the accounting interval against the database even when the row says nothing changed. */
+  async function sync(name: string, goneWorkload?: boolean, force = false): Promise<void> {
     const row = await db.batchJob.findFirst({ where: { namespace: ns, k8sName: name } });
     if (!row) return;
     const job = jobs.get(name, ns) ?? null;
@@ -131,6 +132,8 @@ export function startJobsController(opts: { db: ReturnType<typeof getPrisma>; ku
       // The Job disappeared without a final state (deleted by someone else, or lost while we were down).
       view = { state: "failed", reason: "JobDeleted", message: "Failed: the job was deleted from the cluster outside AI Hub.", detail: null, exitCode: null };
     } else if (!job && view.state === "submitted") return;
+    // Most events (a pod scheduled, a status field) change nothing here: no transaction for them.
+    if (!force && !jobStateWouldChange(obs, view) && !intervalWouldChange(obs, view)) return;
     await db.$transaction(async (tx) => {
       await applyInterval(tx, obs, view);
       await applyJobState(tx, obs, view);
@@ -152,7 +155,7 @@ export function startJobsController(opts: { db: ReturnType<typeof getPrisma>; ku
     const active = await db.batchJob.findMany({ where: { namespace: ns, state: { in: ACTIVE_BATCH_STATES } }, select: { k8sName: true } });
     for (const r of active) if (!jobs.get(r.k8sName, ns)) await serial(r.k8sName, () => sync(r.k8sName));
     const open = await db.batchJobInterval.findMany({ where: { endedAt: null, job: { namespace: ns, state: { notIn: ["running"] } } }, select: { job: { select: { k8sName: true } } } });
-    for (const o of open) await serial(o.job.k8sName, () => sync(o.job.k8sName));
+    for (const o of open) await serial(o.job.k8sName, () => sync(o.job.k8sName, false, true));
   }
 
   const onJob = (j: V1Job) => {

@@ -61,14 +61,35 @@ export function stateOf(o: JobObservationInput): StateView {
   });
 }
 
-/** Applies a computed state to the row; returns true when the state or reason changed. */
-export async function applyJobState(db: Db, o: JobObservationInput, view: StateView): Promise<boolean> {
-  const { row, now } = o;
+/** Whether applyJobState would write anything (pure). */
+export function jobStateWouldChange(o: JobObservationInput, view: StateView): boolean {
+  const { row } = o;
   // A final state is final: a late event (a Workload update after Complete) never reopens it.
   if (isFinal(row.state)) return false;
   const changed = view.state !== row.state || view.reason !== row.stateReason;
   const position = view.state === "queued" ? o.queuePosition : null;
-  if (!changed && view.message === row.stateMessage && position === row.queuePosition && view.exitCode === row.exitCode) return false;
+  return changed || view.message !== row.stateMessage || position !== row.queuePosition || view.exitCode !== row.exitCode;
+}
+
+/**
+ * Whether applyInterval could write anything, from the row alone: the interval is opened and
+ * closed in the same transaction as the state moves to and from running, so an open interval goes
+ * with a running row, except after a cancel (written by the web). The controller's tick re-checks
+ * any other exception, such as a job cancelled between an observation and its write, with `force`.
+ */
+export function intervalWouldChange(o: JobObservationInput, view: StateView): boolean {
+  // Cancelling is written by the web, not here: the interval of a cancelled running job is still open.
+  if (o.row.state === "cancelled") return true;
+  const runs = view.state === "running" && !isFinal(o.row.state);
+  return runs !== (o.row.state === "running");
+}
+
+/** Applies a computed state to the row; returns true when the state or reason changed. */
+export async function applyJobState(db: Db, o: JobObservationInput, view: StateView): Promise<boolean> {
+  const { row, now } = o;
+  if (!jobStateWouldChange(o, view)) return false;
+  const changed = view.state !== row.state || view.reason !== row.stateReason;
+  const position = view.state === "queued" ? o.queuePosition : null;
   await db.batchJob.updateMany({
     where: { id: row.id, state: row.state },
     data: {
