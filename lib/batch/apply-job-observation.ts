@@ -113,30 +113,22 @@ export async function applyJobState(db: Db, o: JobObservationInput, view: StateV
   return changed;
 }
 
-/** Opens an interval when the job runs and none is open; closes the open one otherwise. */
+/** Opens an interval when the job runs and none is open; closes the open one otherwise. One statement either way. */
 export async function applyInterval(db: Db, o: JobObservationInput, view: StateView): Promise<void> {
   const { row, now } = o;
-  const open = await db.batchJobInterval.findFirst({ where: { jobId: row.id, endedAt: null } });
   if (view.state === "running" && !isFinal(row.state)) {
-    if (open) return;
     // Kueue admits the whole pod set (no partial admission is requested): parallelism = trials.
     const trials = row.trials;
     const requests = o.job?.spec?.template.spec?.containers[0]?.resources?.requests ?? {};
     const resourceName = Object.keys(requests).find((r) => r !== "cpu" && r !== "memory") ?? null;
-    await db.batchJobInterval.create({
-      data: {
-        jobId: row.id,
-        userId: row.userId,
-        flavor: row.profileKey ?? (row.target === "offload" ? "offload" : "cpu"),
-        resourceName,
-        gpuCount: row.gpuCount * trials,
-        cpu: row.cpu * trials,
-        startedAt: now,
-      },
-    });
+    const flavor = row.profileKey ?? (row.target === "offload" ? "offload" : "cpu");
+    await db.$executeRaw`
+      INSERT INTO batch_job_intervals (id, job_id, user_id, flavor, resource_name, gpu_count, cpu, started_at)
+      SELECT gen_random_uuid(), ${row.id}::uuid, ${row.userId}::uuid, ${flavor}, ${resourceName}, ${row.gpuCount * trials}::int, ${row.cpu * trials}::float8, ${now}::timestamptz
+      WHERE NOT EXISTS (SELECT 1 FROM batch_job_intervals WHERE job_id = ${row.id}::uuid AND ended_at IS NULL)`;
     return;
   }
-  if (open) await db.batchJobInterval.updateMany({ where: { id: open.id, endedAt: null }, data: { endedAt: now, endReason: view.reason ?? view.state } });
+  await db.batchJobInterval.updateMany({ where: { jobId: row.id, endedAt: null }, data: { endedAt: now, endReason: view.reason ?? view.state } });
 }
 
 /** Upserts the trial row of each index from its newest pod; `logTail` is read once a pod has terminated. */

@@ -11,8 +11,9 @@ export async function appendJobEvent(
   jobId: string,
   e: { state: BatchState; reason: string | null; message: string; detail?: string | null },
 ): Promise<void> {
-  const last = await db.batchJobEvent.findFirst({ where: { jobId }, orderBy: { seq: "desc" }, select: { seq: true } });
-  await db.batchJobEvent.create({
-    data: { jobId, seq: (last?.seq ?? 0) + 1, state: e.state, reason: e.reason, message: e.message, detail: e.detail ?? null },
-  });
+  // One statement: the next seq is read where it is written.
+  await db.$executeRaw`
+    INSERT INTO batch_job_events (id, job_id, seq, state, reason, message, detail)
+    SELECT gen_random_uuid(), ${jobId}::uuid, COALESCE(MAX(seq), 0) + 1, ${e.state}::"BatchJobState", ${e.reason}, ${e.message}, ${e.detail ?? null}
+    FROM batch_job_events WHERE job_id = ${jobId}::uuid`;
 }
