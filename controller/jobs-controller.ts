@@ -2,6 +2,7 @@ import { makeInformer, type Informer, type ObjectCache, type V1Job, type V1Pod }
 import type { Logger } from "pino";
 import type { getPrisma } from "@/lib/db/prisma";
 import type { KubeClients } from "@/lib/kube/client";
+import type { SharedInformer } from "./shared-informers";
 import { KUEUE_GROUP, KUEUE_VERSION, type Workload } from "@/lib/kube/kueue-types";
 import { batchApi, deleteJob } from "@/lib/batch/batch-objects";
 import { BATCH_JOB_SELECTOR, JOB_CONTAINER, JOB_NAME_LABEL } from "@/lib/batch/job-from-session";
@@ -33,7 +34,8 @@ export interface RunningJobsController {
 const LOG_TAIL_BYTES = 64 * 1024;
 const MAX_PARALLEL = 4;
 
-export function startJobsController(opts: { db: ReturnType<typeof getPrisma>; kube: KubeClients; log: Logger; config: JobsControllerConfig }): RunningJobsController {
+/** `workloads`: the process's shared watch on Workloads (controller/main.ts); without it the controller opens its own. */
+export function startJobsController(opts: { db: ReturnType<typeof getPrisma>; kube: KubeClients; log: Logger; config: JobsControllerConfig; workloads?: SharedInformer<Workload> }): RunningJobsController {
   const { db, kube: k, config } = opts;
   const log = opts.log.child({ component: "jobs" });
   const ns = config.namespace;
@@ -54,11 +56,10 @@ export function startJobsController(opts: { db: ReturnType<typeof getPrisma>; ku
     () => k.core.listNamespacedPod({ namespace: ns, labelSelector: BATCH_JOB_SELECTOR }),
     BATCH_JOB_SELECTOR,
   );
-  const workloads: Informer<Workload> & ObjectCache<Workload> = makeInformer(
-    k.kc,
-    `/apis/${KUEUE_GROUP}/${KUEUE_VERSION}/namespaces/${ns}/workloads`,
-    () => k.custom.listNamespacedCustomObject({ group: KUEUE_GROUP, version: KUEUE_VERSION, namespace: ns, plural: "workloads" }) as never,
-  );
+  const workloads: Informer<Workload> & ObjectCache<Workload> =
+    opts.workloads?.informer ??
+    makeInformer(k.kc, `/apis/${KUEUE_GROUP}/${KUEUE_VERSION}/namespaces/${ns}/workloads`, () => k.custom.listNamespacedCustomObject({ group: KUEUE_GROUP, version: KUEUE_VERSION, namespace: ns, plural: "workloads" }) as never);
+  const own = opts.workloads ? ([["jobs", jobs], ["pods", pods]] as const) : ([["jobs", jobs], ["pods", pods], ["workloads", workloads]] as const);
 
   // Syncs of one job run one after the other, and a sync requested while another is waiting is
   // dropped: the waiting one reads the latest cache anyway. A burst of 500 jobs makes thousands of
@@ -187,7 +188,7 @@ export function startJobsController(opts: { db: ReturnType<typeof getPrisma>; ku
     void serial(name, () => sync(name, true));
   });
 
-  for (const [name, inf] of [["jobs", jobs], ["pods", pods], ["workloads", workloads]] as const) {
+  for (const [name, inf] of own) {
     inf.on("error", (err: unknown) => {
       if (stopped) return;
       log.warn({ err: err instanceof Error ? err.message : String(err), informer: name }, "watch failed; restarting");
@@ -196,8 +197,7 @@ export function startJobsController(opts: { db: ReturnType<typeof getPrisma>; ku
   }
 
   // Workloads first, so the first job syncs already see their Workload.
-  const synced = workloads
-    .start()
+  const synced = (opts.workloads ? opts.workloads.ready : workloads.start())
     .then(() => Promise.all([jobs.start(), pods.start()]))
     .then(async () => {
       // Reconcile after a restart: every job we still consider active, from what the cluster says now.
@@ -222,7 +222,7 @@ export function startJobsController(opts: { db: ReturnType<typeof getPrisma>; ku
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
-      await Promise.all([jobs.stop(), pods.stop(), workloads.stop()].map((p) => Promise.resolve(p).catch(() => undefined)));
+      await Promise.all(own.map(([, inf]) => Promise.resolve(inf.stop()).catch(() => undefined)));
       await running;
       await Promise.all([...chains.values()]);
     },

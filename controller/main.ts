@@ -13,19 +13,21 @@ import { createLeaderLock } from "./leader";
 import { startSessionController, type RunningController } from "./session-controller";
 import { startJobsController, type RunningJobsController } from "./jobs-controller";
 import { startUsageControllerFromEnv } from "./usage-start";
+import { createSharedInformers, type SharedInformers } from "./shared-informers";
 
 async function main(): Promise<void> {
   const e = env();
   if (!e.DATABASE_URL) throw new Error("DATABASE_URL is not set: the controller needs the portal's database");
   const lock = createLeaderLock(e.DATABASE_URL, { lockName: e.CONTROLLER_LOCK_NAME });
   const abort = new AbortController();
-  const running: { controller?: RunningController; jobs?: RunningJobsController; usage?: ReturnType<typeof startUsageControllerFromEnv> } = {};
+  const running: { controller?: RunningController; jobs?: RunningJobsController; usage?: ReturnType<typeof startUsageControllerFromEnv>; shared?: SharedInformers } = {};
 
   const shutdown = async (code: number) => {
     abort.abort();
     await running.controller?.stop().catch(() => undefined);
     await running.jobs?.stop().catch(() => undefined);
     await running.usage?.stop().catch(() => undefined);
+    await running.shared?.stop().catch(() => undefined);
     await lock.release();
     await disconnectPrisma();
     process.exit(code);
@@ -40,10 +42,14 @@ async function main(): Promise<void> {
     log.error({ err }, "lost the leader lock; exiting");
     void shutdown(1);
   });
+  // One watch per kind for the whole process; each controller registers its handlers before the start.
+  const shared = createSharedInformers(kube(), e.KUBE_NAMESPACE, log);
+  running.shared = shared;
   const controller = startSessionController({
     db: getPrisma(),
     kube: kube(),
     log,
+    shared,
     config: {
       namespace: e.KUBE_NAMESPACE,
       localQueue: e.INTERACTIVE_LOCAL_QUEUE,
@@ -56,9 +62,10 @@ async function main(): Promise<void> {
     },
   });
   running.controller = controller;
-  running.jobs = startJobsController({ db: getPrisma(), kube: kube(), log, config: { namespace: e.KUBE_NAMESPACE, localQueue: e.BATCH_LOCAL_QUEUE, tickMs: 2000, submitGraceMs: 30_000 } });
+  running.jobs = startJobsController({ db: getPrisma(), kube: kube(), log, config: { namespace: e.KUBE_NAMESPACE, localQueue: e.BATCH_LOCAL_QUEUE, tickMs: 2000, submitGraceMs: 30_000 }, workloads: shared.workloads });
   // Usage records (accounting): opened/closed from session pods, job intervals folded in.
-  running.usage = startUsageControllerFromEnv(log);
+  running.usage = startUsageControllerFromEnv(log, shared.sessionPods);
+  await shared.start();
   await Promise.all([controller.synced, running.jobs.synced, running.usage.synced]);
   log.info("informers synced");
 }

@@ -12,6 +12,7 @@ import { applyObservation } from "@/lib/sessions/apply-observation";
 import { observeSession, podNeedsLogs, type SessionState } from "@/lib/sessions/progress";
 import type { CullPolicy } from "@/lib/sessions/cull";
 import { cullIdleSessions } from "./cull-idle-sessions";
+import type { SharedInformers } from "./shared-informers";
 
 /**
  * Keeps Session rows current from what the cluster says. Informers (list, then watch from the
@@ -44,7 +45,8 @@ export interface RunningController {
 const ACTIVE = ["requested", "queued", "starting", "ready", "stopping"] as const;
 const SYNC_DELAY_MS = 150;
 
-export function startSessionController(opts: { db: ReturnType<typeof getPrisma>; kube: KubeClients; log: Logger; config: ControllerConfig }): RunningController {
+/** `shared`: the process's watches on session pods and Workloads (controller/main.ts); without it the controller opens its own. */
+export function startSessionController(opts: { db: ReturnType<typeof getPrisma>; kube: KubeClients; log: Logger; config: ControllerConfig; shared?: Pick<SharedInformers, "sessionPods" | "workloads"> }): RunningController {
   const { db, kube: k, log, config } = opts;
   const ns = config.namespace;
   let stopped = false;
@@ -65,17 +67,14 @@ export function startSessionController(opts: { db: ReturnType<typeof getPrisma>;
   // since the waiting sync reads the latest pod from the informer's cache when it starts.
   const pending = new Map<string, Promise<void>>();
 
-  const pods: Informer<V1Pod> & ObjectCache<V1Pod> = makeInformer(
-    k.kc,
-    `/api/v1/namespaces/${ns}/pods`,
-    () => k.core.listNamespacedPod({ namespace: ns, labelSelector: SESSION_POD_SELECTOR }),
-    SESSION_POD_SELECTOR,
-  );
-  const workloads: Informer<Workload> & ObjectCache<Workload> = makeInformer(
-    k.kc,
-    `/apis/${KUEUE_GROUP}/${KUEUE_VERSION}/namespaces/${ns}/workloads`,
-    () => k.custom.listNamespacedCustomObject({ group: KUEUE_GROUP, version: KUEUE_VERSION, namespace: ns, plural: "workloads" }) as never,
-  );
+  const pods: Informer<V1Pod> & ObjectCache<V1Pod> =
+    opts.shared?.sessionPods.informer ??
+    makeInformer(k.kc, `/api/v1/namespaces/${ns}/pods`, () => k.core.listNamespacedPod({ namespace: ns, labelSelector: SESSION_POD_SELECTOR }), SESSION_POD_SELECTOR);
+  const workloads: Informer<Workload> & ObjectCache<Workload> =
+    opts.shared?.workloads.informer ??
+    makeInformer(k.kc, `/apis/${KUEUE_GROUP}/${KUEUE_VERSION}/namespaces/${ns}/workloads`, () => k.custom.listNamespacedCustomObject({ group: KUEUE_GROUP, version: KUEUE_VERSION, namespace: ns, plural: "workloads" }) as never);
+  /** The informers this controller opened itself (none when shared): it starts, restarts and stops them. */
+  const own = opts.shared ? [] : ([["pods", pods], ["workloads", workloads]] as const);
 
   // At most this many sessions sync at once: a burst of 100 spawns otherwise opens 100 transactions
   // here, exhausting the pool (P2028 "unable to start a transaction") and slowing the web's spawns
@@ -278,7 +277,7 @@ export function startSessionController(opts: { db: ReturnType<typeof getPrisma>;
   workloads.on("update", onWorkload);
 
   // client-node stops an informer on a watch error other than 410; start it again after a pause.
-  for (const [name, inf] of [["pods", pods], ["workloads", workloads]] as const) {
+  for (const [name, inf] of own) {
     inf.on("error", (err: unknown) => {
       if (stopped) return;
       log.warn({ err: err instanceof Error ? err.message : String(err), informer: name }, "watch failed; restarting");
@@ -286,7 +285,7 @@ export function startSessionController(opts: { db: ReturnType<typeof getPrisma>;
     });
   }
 
-  const synced = Promise.all([pods.start(), workloads.start()]).then(() => undefined);
+  const synced = (opts.shared ? Promise.all([opts.shared.sessionPods.ready, opts.shared.workloads.ready]) : Promise.all(own.map(([, inf]) => inf.start()))).then(() => undefined);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   void synced.then(() => {
@@ -306,8 +305,7 @@ export function startSessionController(opts: { db: ReturnType<typeof getPrisma>;
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
-      await pods.stop().catch(() => undefined);
-      await workloads.stop().catch(() => undefined);
+      for (const [, inf] of own) await inf.stop().catch(() => undefined);
       await running;
       await Promise.all([...pending.values(), ...chains.values()]);
     },

@@ -7,6 +7,7 @@ import { GPU_PRODUCT_LABEL } from "@/lib/gpu/gpu-request";
 import { closeUsageRecord, heartbeatUsageRecords, openUsageRecord } from "@/lib/accounting/usage-store";
 import { foldJobIntervals } from "@/lib/accounting/fold-job-intervals";
 import { podRunningSince, podTerminatedAt } from "./usage-pod-times";
+import type { SharedInformer } from "./shared-informers";
 
 /**
  * Usage records from what the cluster shows, not from user requests.
@@ -35,7 +36,8 @@ export interface RunningUsageController {
   stop(): Promise<void>;
 }
 
-export function startUsageController(opts: { db: PrismaClient; kube: KubeClients; log: Logger; config: UsageControllerConfig }): RunningUsageController {
+/** `sessionPods`: the process's shared watch on session pods (controller/main.ts); without it the controller opens its own. */
+export function startUsageController(opts: { db: PrismaClient; kube: KubeClients; log: Logger; config: UsageControllerConfig; sessionPods?: SharedInformer<V1Pod> }): RunningUsageController {
   const { db, kube: k, log, config } = opts;
   const ns = config.namespace;
   let stopped = false;
@@ -50,12 +52,10 @@ export function startUsageController(opts: { db: PrismaClient; kube: KubeClients
     return chain;
   };
 
-  const pods: Informer<V1Pod> & ObjectCache<V1Pod> = makeInformer(
-    k.kc,
-    `/api/v1/namespaces/${ns}/pods`,
-    () => k.core.listNamespacedPod({ namespace: ns, labelSelector: SESSION_POD_SELECTOR }),
-    SESSION_POD_SELECTOR,
-  );
+  const ownPods = !opts.sessionPods;
+  const pods: Informer<V1Pod> & ObjectCache<V1Pod> =
+    opts.sessionPods?.informer ??
+    makeInformer(k.kc, `/api/v1/namespaces/${ns}/pods`, () => k.core.listNamespacedPod({ namespace: ns, labelSelector: SESSION_POD_SELECTOR }), SESSION_POD_SELECTOR);
 
   async function gpuModel(node: string | undefined): Promise<string | null> {
     if (!node) return null;
@@ -132,12 +132,12 @@ export function startUsageController(opts: { db: PrismaClient; kube: KubeClients
     if (id) void serial(() => closeFor(id, podTerminatedAt(p) ?? new Date(), "pod deleted"));
   });
   pods.on("error", (err: unknown) => {
-    if (stopped) return;
+    if (stopped || !ownPods) return;
     log.warn({ err: err instanceof Error ? err.message : String(err) }, "usage pod watch failed; restarting");
     setTimeout(() => void (stopped ? undefined : pods.start().catch(() => undefined)), 1000).unref();
   });
 
-  const synced = pods.start().then(() => serial(reconcile));
+  const synced = (opts.sessionPods ? opts.sessionPods.ready : pods.start()).then(() => serial(reconcile));
   let timer: NodeJS.Timeout | undefined;
   void synced.then(() => {
     if (stopped) return;
@@ -150,7 +150,7 @@ export function startUsageController(opts: { db: PrismaClient; kube: KubeClients
     async stop() {
       stopped = true;
       if (timer) clearInterval(timer);
-      await pods.stop().catch(() => undefined);
+      if (ownPods) await pods.stop().catch(() => undefined);
       await chain;
     },
   };

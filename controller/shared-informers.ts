@@ -1,0 +1,63 @@
+import { makeInformer, type Informer, type KubernetesObject, type ObjectCache, type V1Pod } from "@kubernetes/client-node";
+import type { Logger } from "pino";
+import type { KubeClients } from "@/lib/kube/client";
+import { KUEUE_GROUP, KUEUE_VERSION, type Workload } from "@/lib/kube/kueue-types";
+import { SESSION_POD_SELECTOR } from "@/lib/kube/labels";
+
+/**
+ * The watches more than one controller needs, opened once per process: session pods (session and
+ * usage controllers) and Kueue Workloads (session and jobs controllers). Each watch is one stream
+ * from the API server and one JSON parse per event, however many controllers listen; the
+ * controllers register their handlers before `start()` so that none misses the initial list.
+ */
+export interface SharedInformer<T extends KubernetesObject> {
+  informer: Informer<T> & ObjectCache<T>;
+  /** Resolves once the informer has listed (after `start()`). */
+  ready: Promise<void>;
+}
+
+export interface SharedInformers {
+  sessionPods: SharedInformer<V1Pod>;
+  workloads: SharedInformer<Workload>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createSharedInformers(k: KubeClients, namespace: string, log: Logger): SharedInformers {
+  let stopped = false;
+  const sessionPods = makeInformer<V1Pod>(
+    k.kc,
+    `/api/v1/namespaces/${namespace}/pods`,
+    () => k.core.listNamespacedPod({ namespace, labelSelector: SESSION_POD_SELECTOR }),
+    SESSION_POD_SELECTOR,
+  );
+  const workloads = makeInformer<Workload>(
+    k.kc,
+    `/apis/${KUEUE_GROUP}/${KUEUE_VERSION}/namespaces/${namespace}/workloads`,
+    () => k.custom.listNamespacedCustomObject({ group: KUEUE_GROUP, version: KUEUE_VERSION, namespace, plural: "workloads" }) as never,
+  );
+  // client-node stops an informer on a watch error other than 410; start it again after a pause.
+  for (const [name, inf] of [["session pods", sessionPods], ["workloads", workloads]] as const) {
+    inf.on("error", (err: unknown) => {
+      if (stopped) return;
+      log.warn({ err: err instanceof Error ? err.message : String(err), informer: name }, "watch failed; restarting");
+      setTimeout(() => void (stopped ? undefined : inf.start().catch(() => undefined)), 1000).unref();
+    });
+  }
+  let started: (() => void) | undefined;
+  const go = new Promise<void>((r) => (started = r));
+  const podsReady = go.then(() => sessionPods.start());
+  const workloadsReady = go.then(() => workloads.start());
+  return {
+    sessionPods: { informer: sessionPods, ready: podsReady },
+    workloads: { informer: workloads, ready: workloadsReady },
+    async start() {
+      started!();
+      await Promise.all([podsReady, workloadsReady]);
+    },
+    async stop() {
+      stopped = true;
+      await Promise.all([sessionPods.stop(), workloads.stop()].map((p) => Promise.resolve(p).catch(() => undefined)));
+    },
+  };
+}
