@@ -11,6 +11,10 @@
  * table also those until every session is ready). Next.js's own routing overhead is not included. Also printed:
  * where a spawn's time went, and CPU per spawn of each process of the stack.
  *
+ * Measured in steady state: first, not counted, 20 other users' spawns (and rounds of GETs) open
+ * the web's database pool and take every process once through the spawn path (warmUp in
+ * bench/api-load.ts); the burst starts when their sessions are ready.
+ *
  * Prints a table and, last, `spawn_p99_ms=<n> api_p99_ms=<n> all_ready=<true|false>`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -18,7 +22,7 @@ import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
-import { startLoad } from "./api-load";
+import { startLoad, warmUp } from "./api-load";
 import { cpuPerRequest, cpuSnapshot, postgresPids, startControllerProcess, startSimProcess } from "./stack-processes";
 
 const USERS = Number(process.env.BENCH_USERS ?? 100);
@@ -92,12 +96,22 @@ const server = createServer((req: IncomingMessage, res: ServerResponse) => {
 await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/sessions`;
 
+// The measured users, and WARM others whose sessions warm the stack up first (not counted).
+const WARM = Number(process.env.DATABASE_POOL_SIZE);
 const tokens: string[] = [];
-for (let i = 0; i < USERS; i++) {
+const userIds: string[] = [];
+const warmTokens: string[] = [];
+for (let i = 0; i < USERS + WARM; i++) {
+  const warm = i >= USERS;
   const u = await db.user.create({
-    data: { iamIssuer: "https://bench.invalid/", iamSubject: `bench-${i}`, username: `bench${i}`, displayName: `Bench ${i}`, groups: ["users/ai-infn"], roles: ["researcher"] },
+    data: { iamIssuer: "https://bench.invalid/", iamSubject: `bench-${i}`, username: warm ? `warm${i - USERS}` : `bench${i}`, displayName: `Bench ${i}`, groups: ["users/ai-infn"], roles: ["researcher"] },
   });
-  tokens.push((await createApiToken({ userId: u.id, input: { name: "bench", scopes: ["sessions:read", "sessions:write"] }, db })).token);
+  const { token } = await createApiToken({ userId: u.id, input: { name: "bench", scopes: ["sessions:read", "sessions:write"] }, db });
+  if (warm) warmTokens.push(token);
+  else {
+    tokens.push(token);
+    userIds.push(u.id);
+  }
 }
 
 const pct = (xs: number[], p: number) => {
@@ -106,8 +120,15 @@ const pct = (xs: number[], p: number) => {
 };
 
 // The clients run in their own process (bench/api-load.ts), as users' browsers do.
+// Steady state, not start-up (bench/api-load.ts): GETs open the pool, WARM spawns take the spawn
+// path through the web, the simulator and the controller once; the burst starts when they are ready.
+const sessionBody = { image: "VS Code", cpu: 1, memoryGiB: 1 };
+await warmUp({ url: base, tokens: warmTokens, concurrency: WARM, posts: warmTokens.map((token) => ({ token, body: sessionBody })) });
+const warmDeadline = Date.now() + READY_TIMEOUT_MS;
+while ((await db.session.count({ where: { namespace, state: "ready", userId: { notIn: userIds } } })) < WARM && Date.now() < warmDeadline) await new Promise((r) => setTimeout(r, 100));
+await new Promise((r) => setTimeout(r, 1000));
 const load = await startLoad({
-  posts: tokens.map((token) => ({ url: base, token, body: { image: "VS Code", cpu: 1, memoryGiB: 1 } })),
+  posts: tokens.map((token) => ({ url: base, token, body: sessionBody })),
   concurrency: USERS,
   pollUrl: base,
   pollTokens: tokens,
@@ -128,7 +149,7 @@ const getsInBurst = served.gets - gets0;
 let ready = 0;
 const deadline = Date.now() + READY_TIMEOUT_MS;
 while (Date.now() < deadline) {
-  ready = await db.session.count({ where: { namespace, state: "ready" } });
+  ready = await db.session.count({ where: { namespace, state: "ready", userId: { in: userIds } } });
   if (ready >= USERS - failures) break;
   await new Promise((r) => setTimeout(r, 250));
 }
