@@ -79,13 +79,21 @@ export function startJobsController(opts: { db: ReturnType<typeof getPrisma>; ku
     }
   }
 
-  function serial(name: string, fn: () => Promise<void>): Promise<void> {
+  /**
+   * `delayMs`: how long an informer event waits before its sync (the tick and the reconcile pass
+   * none). A new job goes through Workload creation, admission, unsuspension and pod creation
+   * within milliseconds; one sync after them writes once. In a burst the wait grows, so that the
+   * controller leaves the cores to the submissions themselves.
+   */
+  function serial(name: string, fn: () => Promise<void>, delayMs = 0): Promise<void> {
     const prev = chains.get(name);
     if (prev && waiting.has(name)) return prev;
     waiting.add(name);
     const next = (prev ?? Promise.resolve())
+      .then(() => (delayMs > 0 ? new Promise<void>((r) => setTimeout(r, delayMs)) : undefined))
       .then(() => {
         waiting.delete(name);
+        if (stopped) return;
         return slot(fn);
       })
       .catch((err: unknown) => {
@@ -159,16 +167,18 @@ export function startJobsController(opts: { db: ReturnType<typeof getPrisma>; ku
     for (const o of open) await serial(o.job.k8sName, () => sync(o.job.k8sName, false, true));
   }
 
+  /** 100 ms for a lone event, up to 400 ms when many jobs wait. */
+  const eventDelay = () => Math.min(400, 100 + 25 * waiting.size);
   const onJob = (j: V1Job) => {
     const name = j.metadata?.name;
-    if (name) void serial(name, () => sync(name));
+    if (name) void serial(name, () => sync(name), eventDelay());
   };
   jobs.on("add", onJob);
   jobs.on("update", onJob);
   jobs.on("delete", onJob);
   const onPod = (p: V1Pod) => {
     const name = p.metadata?.labels?.[JOB_NAME_LABEL];
-    if (name) void serial(name, () => sync(name));
+    if (name) void serial(name, () => sync(name), eventDelay());
   };
   pods.on("add", onPod);
   pods.on("update", onPod);
@@ -177,7 +187,7 @@ export function startJobsController(opts: { db: ReturnType<typeof getPrisma>; ku
     const name = jobOfWorkload(w);
     if (!name) return;
     workloadByJob.set(name, w);
-    void serial(name, () => sync(name));
+    void serial(name, () => sync(name), eventDelay());
   };
   workloads.on("add", onWorkload);
   workloads.on("update", onWorkload);
@@ -185,7 +195,7 @@ export function startJobsController(opts: { db: ReturnType<typeof getPrisma>; ku
     const name = jobOfWorkload(w);
     if (!name) return;
     workloadByJob.delete(name);
-    void serial(name, () => sync(name, true));
+    void serial(name, () => sync(name, true), eventDelay());
   });
 
   for (const [name, inf] of own) {
