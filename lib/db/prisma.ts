@@ -18,8 +18,16 @@ export type Db = PrismaClient | Prisma.TransactionClient;
 // Next.js dev re-evaluates modules on every change; keep one client (and one pool) per process.
 const holder = globalThis as typeof globalThis & { aiHubPrisma?: PrismaClient };
 
+/**
+ * Idle connections stay open five minutes (pg's default is ten seconds): a connection costs a
+ * SCRAM handshake on both ends, and a burst after a quiet spell (a hackathon's first minute)
+ * would otherwise open the whole pool while users wait. Idle connections never keep a process
+ * alive (allowExitOnIdle): a script that forgets to disconnect still exits.
+ */
+const POOL_IDLE_MS = 5 * 60_000;
+
 export function createPrisma(url: string, poolSize: number): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: poolSize }) });
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: poolSize, idleTimeoutMillis: POOL_IDLE_MS, allowExitOnIdle: true }) });
 }
 
 export function getPrisma(): PrismaClient {
