@@ -29,8 +29,14 @@ describe("interactive reclaims batch (reference §2.4 pattern B)", () => {
       const pods = await c.core.listNamespacedPod({ namespace: ns });
       return pods.items.filter((p) => p.status?.phase === "Running" && p.metadata?.ownerReferences?.[0]?.kind === "Job").length === 7;
     }, "7 batch pods running");
-    const cq: Obj = await c.custom.getClusterCustomObject({ ...KUEUE, plural: "clusterqueues", name: "batch" });
-    expect(cq.status.flavorsReservation).toEqual([{ name: "mig-1g-10gb", resources: [{ name: MIG, total: "7", borrowed: "7" }] }]);
+    // Queue status is written at most every QUEUE_STATUS_GAP_MS (as Kueue batches it): wait for it.
+    const want = [{ name: "mig-1g-10gb", resources: [{ name: MIG, total: "7", borrowed: "7" }] }];
+    let cq: Obj | undefined;
+    await waitFor(async () => {
+      cq = await c.custom.getClusterCustomObject({ ...KUEUE, plural: "clusterqueues", name: "batch" });
+      return JSON.stringify(cq!.status?.flavorsReservation) === JSON.stringify(want);
+    }, "the batch ClusterQueue's status to show 7 borrowed").catch(() => undefined);
+    expect(cq!.status.flavorsReservation).toEqual(want);
   });
 
   it("an interactive pod is gated, evicts one batch workload, and runs once its pods are gone", async () => {
