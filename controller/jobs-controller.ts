@@ -2,8 +2,8 @@ import { makeInformer, type Informer, type ObjectCache, type V1Job, type V1Pod }
 import type { Logger } from "pino";
 import type { getPrisma } from "@/lib/db/prisma";
 import type { KubeClients } from "@/lib/kube/client";
-import type { SharedInformer } from "./shared-informers";
-import { KUEUE_GROUP, KUEUE_VERSION, type Workload } from "@/lib/kube/kueue-types";
+import { eventDelayMs, workloadInformer, type SharedInformer } from "./shared-informers";
+import type { Workload } from "@/lib/kube/kueue-types";
 import { batchApi, deleteJob } from "@/lib/batch/batch-objects";
 import { BATCH_JOB_SELECTOR, JOB_CONTAINER, JOB_NAME_LABEL } from "@/lib/batch/job-from-session";
 import { ACTIVE_BATCH_STATES } from "@/lib/batch/job-state";
@@ -56,9 +56,7 @@ export function startJobsController(opts: { db: ReturnType<typeof getPrisma>; ku
     () => k.core.listNamespacedPod({ namespace: ns, labelSelector: BATCH_JOB_SELECTOR }),
     BATCH_JOB_SELECTOR,
   );
-  const workloads: Informer<Workload> & ObjectCache<Workload> =
-    opts.workloads?.informer ??
-    makeInformer(k.kc, `/apis/${KUEUE_GROUP}/${KUEUE_VERSION}/namespaces/${ns}/workloads`, () => k.custom.listNamespacedCustomObject({ group: KUEUE_GROUP, version: KUEUE_VERSION, namespace: ns, plural: "workloads" }) as never);
+  const workloads = opts.workloads?.informer ?? workloadInformer(k, ns);
   const own = opts.workloads ? ([["jobs", jobs], ["pods", pods]] as const) : ([["jobs", jobs], ["pods", pods], ["workloads", workloads]] as const);
 
   // Syncs of one job run one after the other, and a sync requested while another is waiting is
@@ -79,12 +77,7 @@ export function startJobsController(opts: { db: ReturnType<typeof getPrisma>; ku
     }
   }
 
-  /**
-   * `delayMs`: how long an informer event waits before its sync (the tick and the reconcile pass
-   * none). A new job goes through Workload creation, admission, unsuspension and pod creation
-   * within milliseconds; one sync after them writes once. In a burst the wait grows, so that the
-   * controller leaves the cores to the submissions themselves.
-   */
+  /** `delayMs`: how long an informer event waits before its sync (eventDelayMs); the tick and the reconcile pass none. */
   function serial(name: string, fn: () => Promise<void>, delayMs = 0): Promise<void> {
     const prev = chains.get(name);
     if (prev && waiting.has(name)) return prev;
@@ -167,8 +160,7 @@ export function startJobsController(opts: { db: ReturnType<typeof getPrisma>; ku
     for (const o of open) await serial(o.job.k8sName, () => sync(o.job.k8sName, false, true));
   }
 
-  /** 100 ms for a lone event, up to 400 ms when many jobs wait. */
-  const eventDelay = () => Math.min(400, 100 + 25 * waiting.size);
+  const eventDelay = () => eventDelayMs(waiting.size);
   const onJob = (j: V1Job) => {
     const name = j.metadata?.name;
     if (name) void serial(name, () => sync(name), eventDelay());

@@ -1,18 +1,18 @@
-import { makeInformer, type Informer, type ObjectCache, type V1Pod } from "@kubernetes/client-node";
+import type { V1Pod } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import type { getPrisma } from "@/lib/db/prisma";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { readQueuePositions } from "@/lib/gpu/capacity";
 import type { KubeClients } from "@/lib/kube/client";
-import { KUEUE_GROUP, KUEUE_VERSION, type Workload } from "@/lib/kube/kueue-types";
-import { SESSION_ID_LABEL, SESSION_POD_SELECTOR } from "@/lib/kube/labels";
+import type { Workload } from "@/lib/kube/kueue-types";
+import { SESSION_ID_LABEL } from "@/lib/kube/labels";
 import { deletePod, readPodLogTail } from "@/lib/kube/session-objects";
 import { sessionBasePath } from "@/lib/kube/session-pod";
 import { applyObservation } from "@/lib/sessions/apply-observation";
 import { observeSession, podNeedsLogs, type SessionState } from "@/lib/sessions/progress";
 import type { CullPolicy } from "@/lib/sessions/cull";
 import { cullIdleSessions } from "./cull-idle-sessions";
-import type { SharedInformers } from "./shared-informers";
+import { eventDelayMs, sessionPodInformer, workloadInformer, type SharedInformers } from "./shared-informers";
 
 /**
  * Keeps Session rows current from what the cluster says. Informers (list, then watch from the
@@ -43,8 +43,6 @@ export interface RunningController {
 }
 
 const ACTIVE = ["requested", "queued", "starting", "ready", "stopping"] as const;
-/** How long an event waits before its sync: 100 ms alone, up to 400 ms in a burst (25 ms more per pod already waiting). */
-const syncDelayMs = (waiting: number) => Math.min(400, 100 + 25 * waiting);
 
 /** `shared`: the process's watches on session pods and Workloads (controller/main.ts); without it the controller opens its own. */
 export function startSessionController(opts: { db: ReturnType<typeof getPrisma>; kube: KubeClients; log: Logger; config: ControllerConfig; shared?: Pick<SharedInformers, "sessionPods" | "workloads"> }): RunningController {
@@ -61,19 +59,13 @@ export function startSessionController(opts: { db: ReturnType<typeof getPrisma>;
   // equal to the last one written is not written again (it would change nothing), and a ready
   // session whose objects have not changed is not re-read on each tick (nothing time-based moves a
   // ready session; its next change arrives as an event).
-  const lastWritten = new Map<string, string>();
-  const lastState = new Map<string, SessionState>();
-  const lastSeen = new Map<string, string>();
+  const last = new Map<string, { written: string; state: SessionState; seen: string }>();
   // Pods with a sync waiting to run: a second event for the same pod while one waits adds nothing,
   // since the waiting sync reads the latest pod from the informer's cache when it starts.
   const pending = new Map<string, Promise<void>>();
 
-  const pods: Informer<V1Pod> & ObjectCache<V1Pod> =
-    opts.shared?.sessionPods.informer ??
-    makeInformer(k.kc, `/api/v1/namespaces/${ns}/pods`, () => k.core.listNamespacedPod({ namespace: ns, labelSelector: SESSION_POD_SELECTOR }), SESSION_POD_SELECTOR);
-  const workloads: Informer<Workload> & ObjectCache<Workload> =
-    opts.shared?.workloads.informer ??
-    makeInformer(k.kc, `/apis/${KUEUE_GROUP}/${KUEUE_VERSION}/namespaces/${ns}/workloads`, () => k.custom.listNamespacedCustomObject({ group: KUEUE_GROUP, version: KUEUE_VERSION, namespace: ns, plural: "workloads" }) as never);
+  const pods = opts.shared?.sessionPods.informer ?? sessionPodInformer(k, ns);
+  const workloads = opts.shared?.workloads.informer ?? workloadInformer(k, ns);
   /** The informers this controller opened itself (none when shared): it starts, restarts and stops them. */
   const own = opts.shared ? [] : ([["pods", pods], ["workloads", workloads]] as const);
 
@@ -141,12 +133,15 @@ export function startSessionController(opts: { db: ReturnType<typeof getPrisma>;
     });
     const seen = versionsOf(pod);
     const written = JSON.stringify(obs);
-    if (lastWritten.get(sessionId) === written && lastState.get(sessionId) === obs.state) {
-      lastSeen.set(sessionId, seen);
+    const before = last.get(sessionId);
+    if (before?.written === written) {
+      before.seen = seen;
       return;
     }
     const state = await applyObservation(db, sessionId, obs);
-    remember(sessionId, state === obs.state ? written : null, state, seen);
+    // Remembered only when the observation was written as it is (not kept back by a stop, say).
+    if (state === obs.state && state !== "stopped" && state !== "failed") last.set(sessionId, { written, state, seen });
+    else last.delete(sessionId);
     // A failed session releases its GPU and its Kueue quota at once.
     if (state === "failed" && !pod.metadata?.deletionTimestamp) await deletePod(k, podName, 0);
   }
@@ -157,26 +152,12 @@ export function startSessionController(opts: { db: ReturnType<typeof getPrisma>;
     return `${pod.metadata?.resourceVersion}|${workloadOf(pod.metadata!.name!)?.metadata.resourceVersion ?? ""}|${positions.get(id) ?? ""}`;
   }
 
-  function remember(sessionId: string, written: string | null, state: SessionState | null, seen: string | null): void {
-    if (written === null || state === null || seen === null || state === "stopped" || state === "failed") {
-      lastWritten.delete(sessionId);
-      lastState.delete(sessionId);
-      lastSeen.delete(sessionId);
-      return;
-    }
-    lastWritten.set(sessionId, written);
-    lastState.set(sessionId, state);
-    lastSeen.set(sessionId, seen);
-  }
-
   /**
    * Queues a sync of this pod unless one is already waiting; resolves when it has run. Events wait
-   * a little first (syncDelayMs): Kueue and the scheduler move a new pod through admission, gate
-   * removal and binding within milliseconds, and one sync after them writes one row update instead
-   * of four; in a burst (a hackathon starting) the wait grows so that the controller leaves the
-   * cores to the spawns themselves. The tick's re-evaluations run at once.
+   * eventDelayMs first (one row update after admission, gate removal and binding instead of four);
+   * the tick's re-evaluations run at once.
    */
-  function schedule(pod: V1Pod, delayMs = syncDelayMs(pending.size)): Promise<void> {
+  function schedule(pod: V1Pod, delayMs = eventDelayMs(pending.size)): Promise<void> {
     const id = pod.metadata?.labels?.[SESSION_ID_LABEL];
     const name = pod.metadata?.name;
     if (!id || !name) return Promise.resolve();
@@ -197,7 +178,7 @@ export function startSessionController(opts: { db: ReturnType<typeof getPrisma>;
 
   async function syncGone(sessionId: string): Promise<void> {
     const row = await db.session.findUnique({ where: { id: sessionId }, select: { state: true, stopRequestedAt: true, createdAt: true, name: true, user: { select: { username: true } } } });
-    remember(sessionId, null, null, null);
+    last.delete(sessionId);
     if (!row || row.state === "stopped" || row.state === "failed") return;
     const obs = observeSession({
       now: new Date(), createdAt: row.createdAt, pod: null, podGone: true, stopRequested: row.stopRequestedAt !== null, workload: null,
@@ -252,7 +233,8 @@ export function startSessionController(opts: { db: ReturnType<typeof getPrisma>;
     for (const pod of pods.list(ns)) {
       const id = pod.metadata?.labels?.[SESSION_ID_LABEL];
       if (!id) continue;
-      if (lastState.get(id) === "ready" && lastSeen.get(id) === versionsOf(pod)) continue;
+      const l = last.get(id);
+      if (l?.state === "ready" && l.seen === versionsOf(pod)) continue;
       due.push(schedule(pod, 0));
     }
     await Promise.all(due);

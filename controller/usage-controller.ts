@@ -1,13 +1,13 @@
-import { makeInformer, type Informer, type ObjectCache, type V1Pod } from "@kubernetes/client-node";
+import type { V1Pod } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { KubeClients } from "@/lib/kube/client";
-import { SESSION_ID_LABEL, SESSION_POD_SELECTOR } from "@/lib/kube/labels";
+import { SESSION_ID_LABEL } from "@/lib/kube/labels";
 import { GPU_PRODUCT_LABEL } from "@/lib/gpu/gpu-request";
 import { closeUsageRecord, heartbeatUsageRecords, openUsageRecord } from "@/lib/accounting/usage-store";
 import { foldJobIntervals } from "@/lib/accounting/fold-job-intervals";
 import { podRunningSince, podTerminatedAt } from "./usage-pod-times";
-import type { SharedInformer } from "./shared-informers";
+import { sessionPodInformer, type SharedInformer } from "./shared-informers";
 
 /**
  * Usage records from what the cluster shows, not from user requests.
@@ -53,9 +53,7 @@ export function startUsageController(opts: { db: PrismaClient; kube: KubeClients
   };
 
   const ownPods = !opts.sessionPods;
-  const pods: Informer<V1Pod> & ObjectCache<V1Pod> =
-    opts.sessionPods?.informer ??
-    makeInformer(k.kc, `/api/v1/namespaces/${ns}/pods`, () => k.core.listNamespacedPod({ namespace: ns, labelSelector: SESSION_POD_SELECTOR }), SESSION_POD_SELECTOR);
+  const pods = opts.sessionPods?.informer ?? sessionPodInformer(k, ns);
 
   async function gpuModel(node: string | undefined): Promise<string | null> {
     if (!node) return null;
