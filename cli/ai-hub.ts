@@ -9,7 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { submitBody } from "./cli-args";
+import { CliError, submitBody } from "./cli-args";
 
 const USAGE = `usage: ai-hub <command> [options]
 
@@ -23,8 +23,6 @@ const USAGE = `usage: ai-hub <command> [options]
   resubmit <job-id>
 
 environment: AI_HUB_URL, AI_HUB_TOKEN (scopes jobs:read, jobs:write)`;
-
-class CliError extends Error {}
 
 function config(): { url: string; token: string } {
   const url = process.env.AI_HUB_URL?.replace(/\/+$/, "");

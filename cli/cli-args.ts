@@ -4,12 +4,15 @@
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
 
+/** A mistake in how the command was called: printed without a stack, exit code 2. */
+export class CliError extends Error {}
+
 /** "90", "90s", "45m", "2h", "1d", "1h30m" → seconds; throws on anything else. */
 export function parseDuration(text: string): number {
   const t = text.trim();
   if (/^\d+$/.test(t)) return Number(t);
   const parts = [...t.matchAll(/(\d+(?:\.\d+)?)([smhd])/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== t) throw new Error(`"${text}" is not a duration; use e.g. 90s, 45m, 2h or 1d`);
+  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== t) throw new CliError(`"${text}" is not a duration; use e.g. 90s, 45m, 2h or 1d`);
   return Math.round(parts.reduce((sum, p) => sum + Number(p[1]) * UNITS[p[2]!]!, 0));
 }
 
@@ -32,7 +35,7 @@ export function submitBody(flags: SubmitFlags, script: string): Record<string, u
   const num = (v: string | undefined, what: string) => {
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (!Number.isFinite(n)) throw new Error(`--${what} must be a number, not "${v}"`);
+    if (!Number.isFinite(n)) throw new CliError(`--${what} must be a number, not "${v}"`);
     return n;
   };
   const memory = flags.memory?.replace(/\s*gi?b?$/i, "");
