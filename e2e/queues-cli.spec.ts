@@ -80,8 +80,11 @@ test.describe("queues and the command line", () => {
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
 
     await expect.poll(async () => (await aiHub(["show", id], env)).stdout.split(/\s+/)[1], { timeout: 90_000, intervals: [1000] }).toBe("succeeded");
-    const show = await aiHub(["show", id], env);
-    expect(show.stdout).toMatch(/running/);
+    // The history: submitted first, succeeded last (a job this short may finish between two
+    // observations, so a "running" line is not required).
+    const history = (await aiHub(["show", id], env)).stdout.trim().split("\n").slice(1);
+    expect(history[0]).toMatch(/submitted\s+Submitted\./);
+    expect(history.at(-1)).toMatch(/succeeded\s+Finished: every trial exited with code 0\./);
 
     const logs = await aiHub(["logs", id], env);
     expect(logs.code).toBe(0);
