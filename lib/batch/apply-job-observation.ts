@@ -74,14 +74,45 @@ export function jobStateWouldChange(o: JobObservationInput, view: StateView): bo
 /**
  * Whether applyInterval could write anything, from the row alone: the interval is opened and
  * closed in the same transaction as the state moves to and from running, so an open interval goes
- * with a running row, except after a cancel (written by the web). The controller's tick re-checks
- * any other exception, such as a job cancelled between an observation and its write, with `force`.
+ * with a running row, except after a cancel (written by the web). A job that reaches its end
+ * without ever being seen running (it ran between two observations, or while the controller was
+ * down) may still need its interval, taken from its pods. The controller's tick re-checks any other
+ * exception, such as a job cancelled between an observation and its write, with `force`.
  */
 export function intervalWouldChange(o: JobObservationInput, view: StateView): boolean {
   // Cancelling is written by the web, not here: the interval of a cancelled running job is still open.
   if (o.row.state === "cancelled") return true;
+  if (isFinal(view.state) && !isFinal(o.row.state)) return true;
   const runs = view.state === "running" && !isFinal(o.row.state);
   return runs !== (o.row.state === "running");
+}
+
+/**
+ * When the job's pods ran, in the cluster's own time: the earliest container start among them and,
+ * once every pod that started has finished, the latest container finish. Pods being deleted belong
+ * to an earlier run (a preemption) when a new run opens; `includeDeleting` says whether to count them.
+ */
+export function jobRunSpan(pods: V1Pod[], includeDeleting: boolean): { start: Date | null; end: Date | null } {
+  let start: number | null = null;
+  let end: number | null = null;
+  let unfinished = false;
+  for (const p of pods) {
+    if (!includeDeleting && p.metadata?.deletionTimestamp) continue;
+    const statuses = p.status?.containerStatuses ?? [];
+    let podStart: number | null = null;
+    for (const c of statuses) {
+      const at = c.state?.running?.startedAt ?? c.state?.terminated?.startedAt;
+      if (at) podStart = Math.min(podStart ?? Infinity, new Date(at).getTime());
+    }
+    if (podStart === null) continue;
+    start = Math.min(start ?? Infinity, podStart);
+    for (const c of statuses) {
+      const finished = c.state?.terminated?.finishedAt;
+      if (!finished) unfinished = true;
+      else end = Math.max(end ?? -Infinity, new Date(finished).getTime());
+    }
+  }
+  return { start: start === null ? null : new Date(start), end: start === null || unfinished || end === null ? null : new Date(end) };
 }
 
 /** Applies a computed state to the row; returns true when the state or reason changed. */
@@ -113,22 +144,48 @@ export async function applyJobState(db: Db, o: JobObservationInput, view: StateV
   return changed;
 }
 
-/** Opens an interval when the job runs and none is open; closes the open one otherwise. One statement either way. */
+/**
+ * The accounting interval, one statement either way. Running: open one unless one is open, from
+ * when its pods started. Otherwise: close the open one when the pods finished (now if they have not
+ * or are gone); a job that ends with none open but whose pods ran, unseen by any observation, gets
+ * the closed interval its pods show. Times come from the cluster; an end never precedes its start.
+ */
 export async function applyInterval(db: Db, o: JobObservationInput, view: StateView): Promise<void> {
   const { row, now } = o;
+  const trials = row.trials;
+  const requests = o.job?.spec?.template.spec?.containers[0]?.resources?.requests ?? {};
+  const resourceName = Object.keys(requests).find((r) => r !== "cpu" && r !== "memory") ?? null;
+  const flavor = row.profileKey ?? (row.target === "offload" ? "offload" : "cpu");
   if (view.state === "running" && !isFinal(row.state)) {
     // Kueue admits the whole pod set (no partial admission is requested): parallelism = trials.
-    const trials = row.trials;
-    const requests = o.job?.spec?.template.spec?.containers[0]?.resources?.requests ?? {};
-    const resourceName = Object.keys(requests).find((r) => r !== "cpu" && r !== "memory") ?? null;
-    const flavor = row.profileKey ?? (row.target === "offload" ? "offload" : "cpu");
+    // An earlier run's interval is never overlapped: a start before its end is moved to it.
+    const started = jobRunSpan(o.pods, false).start ?? now;
     await db.$executeRaw`
       INSERT INTO batch_job_intervals (id, job_id, user_id, flavor, resource_name, gpu_count, cpu, started_at)
-      SELECT gen_random_uuid(), ${row.id}::uuid, ${row.userId}::uuid, ${flavor}, ${resourceName}, ${row.gpuCount * trials}::int, ${row.cpu * trials}::float8, ${now}::timestamptz
+      SELECT gen_random_uuid(), ${row.id}::uuid, ${row.userId}::uuid, ${flavor}, ${resourceName}, ${row.gpuCount * trials}::int, ${row.cpu * trials}::float8,
+             GREATEST(${started}::timestamptz, COALESCE((SELECT max(ended_at) FROM batch_job_intervals WHERE job_id = ${row.id}::uuid), '-infinity'))
       WHERE NOT EXISTS (SELECT 1 FROM batch_job_intervals WHERE job_id = ${row.id}::uuid AND ended_at IS NULL)`;
     return;
   }
-  await db.batchJobInterval.updateMany({ where: { jobId: row.id, endedAt: null }, data: { endedAt: now, endReason: view.reason ?? view.state } });
+  const span = jobRunSpan(o.pods, true);
+  const ended = span.end ?? now;
+  const endReason = view.reason ?? view.state;
+  // Only a job ending now without having been seen running can have an unrecorded run.
+  const unseenRun = isFinal(view.state) && !isFinal(row.state) && row.state !== "running" && span.start !== null;
+  await db.$executeRaw`
+    WITH closed AS (
+      UPDATE batch_job_intervals SET ended_at = GREATEST(started_at, ${ended}::timestamptz), end_reason = ${endReason}
+      WHERE job_id = ${row.id}::uuid AND ended_at IS NULL
+      RETURNING id
+    ), prior AS (
+      SELECT COALESCE(max(ended_at), '-infinity') AS ended_at FROM batch_job_intervals WHERE job_id = ${row.id}::uuid
+    )
+    INSERT INTO batch_job_intervals (id, job_id, user_id, flavor, resource_name, gpu_count, cpu, started_at, ended_at, end_reason)
+    SELECT gen_random_uuid(), ${row.id}::uuid, ${row.userId}::uuid, ${flavor}, ${resourceName}, ${row.gpuCount * trials}::int, ${row.cpu * trials}::float8,
+           GREATEST(${span.start ?? now}::timestamptz, prior.ended_at), GREATEST(${span.start ?? now}::timestamptz, prior.ended_at, ${ended}::timestamptz), ${endReason}
+    FROM prior
+    WHERE ${unseenRun}::boolean AND NOT EXISTS (SELECT 1 FROM closed)
+      AND NOT EXISTS (SELECT 1 FROM batch_job_intervals WHERE job_id = ${row.id}::uuid AND (ended_at IS NULL OR ended_at >= ${span.start ?? now}::timestamptz))`;
 }
 
 /** Upserts the trial row of each index from its newest pod; `logTail` is read once a pod has terminated. */

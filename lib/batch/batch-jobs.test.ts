@@ -222,6 +222,31 @@ describe("batch jobs against the simulator", () => {
     expect(interval.endReason).toBe("JobDeleted");
   }, 60_000);
 
+  it("a job that runs and ends unseen (here: while the controller is down) is still accounted, in the cluster's own times", async () => {
+    const u = asUser(await seedUser());
+    await jobs!.stop();
+    const job = await submitJob({ user: u, input: { image: "JupyterLab (SciPy)", script: "echo quick", trials: 2, cpu: 0.5, memoryGiB: 1 }, kube: cluster.kube });
+    await waitFor("Job complete", async () => ((await readJob(cluster.kube, job.k8sName))?.status?.succeeded === 2 ? true : undefined), 30_000);
+    const pods = await listJobPods(cluster.kube, job.k8sName);
+    const starts = pods.flatMap((p) => p.status!.containerStatuses!.map((c) => new Date(c.state!.terminated!.startedAt!).getTime()));
+    const ends = pods.flatMap((p) => p.status!.containerStatuses!.map((c) => new Date(c.state!.terminated!.finishedAt!).getTime()));
+    expect((await row(job.id)).state).toBe("submitted");
+    jobs = startJobsController({ db, kube: cluster.kube, log, config: { namespace: ns, localQueue: "batch", tickMs: 300, submitGraceMs: 5000 } });
+    await jobs.synced;
+    await waitJob(job.id, "succeeded");
+    const intervals = await db.batchJobInterval.findMany({ where: { jobId: job.id } });
+    expect(intervals).toHaveLength(1);
+    expect(intervals[0]).toMatchObject({ userId: u.id, flavor: "cpu", gpuCount: 0, cpu: 1 });
+    expect(intervals[0]!.startedAt.getTime()).toBe(Math.min(...starts));
+    expect(intervals[0]!.endedAt!.getTime()).toBe(Math.max(...ends));
+    // Seen again (the tick, a late event): still one interval.
+    await jobs.stop();
+    jobs = startJobsController({ db, kube: cluster.kube, log, config: { namespace: ns, localQueue: "batch", tickMs: 300, submitGraceMs: 5000 } });
+    await jobs.synced;
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await db.batchJobInterval.count({ where: { jobId: job.id } })).toBe(1);
+  }, 60_000);
+
   it("bad input → 4xx, nothing created", async () => {
     const u = asUser(await seedUser());
     const other = asUser(await seedUser());
