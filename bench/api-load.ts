@@ -1,7 +1,8 @@
 /**
  * Load generator for bench/spawn.ts and bench/batch.ts, run as its own process (bench/api-load-client.ts)
- * so that the clients' fetch machinery never shares an event loop, nor CPU time, with the API server
- * it measures (users' browsers and scripts are not inside the portal either).
+ * so that the clients never share an event loop with the API server they measure (users' browsers
+ * and scripts are not inside the portal either). It does share this machine's two cores, so it is
+ * kept light (node:http; fetch cost three times the CPU per request) and its CPU time is reported.
  *
  * One job: POST every body (at most `concurrency` in flight, `concurrency` = posts.length for "all at
  * once"), while one poller GETs `pollUrl` in a closed loop, round-robin over `pollTokens`, until the
@@ -26,12 +27,13 @@ export interface PostResult {
 
 export interface LoadRun {
   /** Resolves when every POST has been answered. */
-  posts: Promise<{ results: PostResult[]; burstMs: number }>;
+  /** `cpuMs`: the load generator's own CPU time over the burst (on this machine it competes with the stack). */
+  posts: Promise<{ results: PostResult[]; burstMs: number; cpuMs: number }>;
   /** Stops the poller; resolves with its latencies: all, and those of GETs sent while POSTs were in flight. */
   stopPolling(): Promise<{ all: number[]; inBurst: number[] }>;
 }
 
-type ChildMessage = { kind: "ready" } | { kind: "posts"; results: PostResult[]; burstMs: number } | { kind: "polls"; ms: number[]; inBurst: number[] };
+type ChildMessage = { kind: "ready" } | { kind: "posts"; results: PostResult[]; burstMs: number; cpuMs: number } | { kind: "polls"; ms: number[]; inBurst: number[] };
 
 /** Starts the client process and waits until it is loaded, so that its start-up is not measured. */
 export async function startLoad(job: LoadJob): Promise<{ go(): LoadRun }> {

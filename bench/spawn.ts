@@ -138,7 +138,7 @@ const cpu0 = cpuSnapshot(cpuGroups);
 const gets0 = served.gets;
 const t0 = performance.now();
 const run = load.go();
-const { results, burstMs } = await run.posts;
+const { results, burstMs, cpuMs: loadCpuMs } = await run.posts;
 const spawnMs = results.map((r) => r.ms);
 const failed = results.filter((r) => r.status !== 201);
 const failures = failed.length;
@@ -168,7 +168,7 @@ const rows = [
     `${pct(phases.map((p) => p[k]), 50).toFixed(0)} / ${pct(phases.map((p) => p[k]), 99).toFixed(0)}`,
   ]),
   ["burst duration (ms)", burstMs.toFixed(0)],
-  ["CPU per spawn during the burst (ms)", `${cpuBurst} (web also served ${getsInBurst} GETs)`],
+  ["CPU per spawn during the burst (ms)", `${cpuBurst} (web also served ${getsInBurst} GETs); load generator ${(loadCpuMs / USERS).toFixed(1)}`],
   ["CPU per spawn until all ready (ms)", cpuAll],
   ["sessions ready", `${ready}/${USERS}`],
   [`time until all ready (ms, sim time scale ${TIME_SCALE})`, allReady ? allReadyMs.toFixed(0) : "not all ready"],
