@@ -83,12 +83,16 @@ describe("update", () => {
     store.create("pods", pod("a"));
     const viaMain = store.mutate("pods", "default", "a", (o) => (o.status = { phase: "Running" }));
     expect(viaMain.status.phase).toBe("Pending");
-    const viaStatus = store.mutate("pods", "default", "a", (o) => {
-      o.status = { phase: "Running" };
-      o.spec.containers[0].image = "other";
-    }, { subresource: "status" });
+    // Through the API (PUT …/status), as a real API server does: the spec sent along is ignored.
+    const sent = structuredClone(store.get("pods", "default", "a")!);
+    sent.status = { phase: "Running" };
+    sent.spec.containers[0].image = "other";
+    const viaStatus = store.update("pods", sent, { subresource: "status" });
     expect(viaStatus.status.phase).toBe("Running");
     expect(viaStatus.spec.containers[0].image).toBe("busybox:1.36");
+    // In-process, a status mutator that writes the spec is a bug in the simulator: it throws.
+    expect(() => store.mutate("pods", "default", "a", (o) => (o.spec.containers[0].image = "other"), { subresource: "status" })).toThrow(TypeError);
+    expect(store.get("pods", "default", "a")!.spec.containers[0].image).toBe("busybox:1.36");
   });
 
   it("allows image changes but forbids other pod spec changes", () => {

@@ -275,7 +275,10 @@ export class MemoryStore implements Store {
     const t = this.table(gr);
     const cur = t.items.get(ResourceTable.key(this.ns(t, namespace), name));
     if (!cur) throw this.notFound(t, name);
-    const copy = clone(cur);
+    // A status write keeps everything but the status as stored, so only the status (and metadata,
+    // which the mutator may read as its own) is copied; the spec stays shared and frozen, and a
+    // mutator that writes it fails loudly instead of being ignored.
+    const copy = opts?.subresource === "status" ? { ...cur, metadata: clone(cur.metadata), status: clone(cur.status) } : clone(cur);
     fn(copy);
     return this.updateOwned(gr, copy, opts ?? {}, true);
   }
