@@ -60,6 +60,16 @@ afterAll(async () => {
 });
 
 describe("usage records from the cluster", () => {
+  it("a CPU-only session's record: no profile, no GPU model, weight 0, charged to the group chosen at spawn", async () => {
+    const u = await researcher();
+    await db.user.update({ where: { id: u.id }, data: { groups: [...u.groups, "users/second"] } });
+    const { session } = await spawnSession({ user: { ...u, groups: [...u.groups, "users/second"] }, input: { image: "JupyterLab (SciPy)", cpu: 1, memoryGiB: 1, chargeGroup: "users/second" }, kube: cluster.kube });
+    const rec = await openRecord(session.id);
+    expect(rec).toMatchObject({ userId: u.id, groupCharged: "users/second", profileKey: null, gpuModel: null, gpuCount: 0, weight: 0, cpu: 1, memoryGiB: 1, podName: `session-${session.id}` });
+    await stopSession({ userId: u.id, sessionId: session.id, kube: cluster.kube });
+    await closedRecord(session.id);
+  });
+
   it("opens at the container's start and closes when the pod ends, weighted by the profile", async () => {
     const u = await researcher();
     const s = await spawn(u);
@@ -68,6 +78,9 @@ describe("usage records from the cluster", () => {
     expect(rec.startedAt.getTime()).toBe(new Date(pod.status!.containerStatuses![0]!.state!.running!.startedAt!).getTime());
     expect(rec).toMatchObject({ userId: u.id, groupCharged: u.groups[0], profileKey: "mig-1g.10gb", gpuCount: 1, cpu: 1, memoryGiB: 2, podName: `session-${s.id}` });
     expect(rec.weight).toBe(await weightOf("mig-1g.10gb"));
+    const node = await cluster.kube.core.readNode({ name: pod.spec!.nodeName! });
+    expect(rec.gpuModel).toBe(node.metadata!.labels!["nvidia.com/gpu.product"]);
+    expect(rec.gpuModel).toBeTruthy();
 
     await stopSession({ userId: u.id, sessionId: s.id, kube: cluster.kube });
     const [closed] = await closedRecord(s.id);

@@ -4,7 +4,7 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { KubeClients } from "@/lib/kube/client";
 import { SESSION_ID_LABEL } from "@/lib/kube/labels";
 import { GPU_PRODUCT_LABEL } from "@/lib/gpu/gpu-request";
-import { closeUsageRecord, heartbeatUsageRecords, openUsageRecord } from "@/lib/accounting/usage-store";
+import { closeUsageRecord, heartbeatUsageRecords, openSessionUsageRecord } from "@/lib/accounting/usage-store";
 import { foldJobIntervals } from "@/lib/accounting/fold-job-intervals";
 import { podRunningSince, podTerminatedAt } from "./usage-pod-times";
 import { sessionPodInformer, type SharedInformer } from "./shared-informers";
@@ -66,16 +66,11 @@ export function startUsageController(opts: { db: PrismaClient; kube: KubeClients
 
   async function openFor(pod: V1Pod, since: Date): Promise<void> {
     const sessionId = pod.metadata?.labels?.[SESSION_ID_LABEL];
-    if (!sessionId) return;
-    const s = await db.session.findUnique({ where: { id: sessionId }, select: { userId: true, podName: true, gpuCount: true, cpu: true, memoryGiB: true, profile: { select: { key: true, accountingWeight: true } } } });
-    if (!s || s.podName !== pod.metadata?.name) return;
-    const opened = await openUsageRecord(db, {
-      userId: s.userId, source: "session", sourceId: sessionId, startedAt: since, podName: s.podName,
-      profileKey: s.profile?.key ?? null, gpuModel: s.profile ? await gpuModel(pod.spec?.nodeName) : null,
-      gpuCount: s.gpuCount, weight: s.profile?.accountingWeight ?? 0, cpu: s.cpu, memoryGiB: s.memoryGiB,
-    });
+    const podName = pod.metadata?.name;
+    if (!sessionId || !podName) return;
+    const opened = await openSessionUsageRecord(db, { sessionId, podName, startedAt: since, gpuModel: await gpuModel(pod.spec?.nodeName) });
     if (opened) log.info({ sessionId, startedAt: since }, "usage record opened");
-    // Opened now, or one was already open (or had this start): either way there is nothing to open.
+    // Opened now, or one was already open (or had this start), or the session has another pod: either way there is nothing to open.
     openedSince.set(sessionId, since.getTime());
   }
 

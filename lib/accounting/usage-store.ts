@@ -1,5 +1,5 @@
 import type { Db } from "@/lib/db/prisma";
-import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
 import { bucketStart, nextBucket, weightedGpuHours, type Granularity } from "@/lib/accounting/gpu-hours";
 import type { UsageSource } from "@/lib/generated/prisma/enums";
 
@@ -24,21 +24,46 @@ export interface OpenUsage {
 }
 
 /**
+ * The group a new record is charged to: the charge chosen at spawn/submit (`c`), else the user's
+ * default (`p`, when still one of their groups), else their first group (`u`).
+ */
+const chargedGroup = Prisma.sql`COALESCE(c.group_charged, CASE WHEN p.default_group = ANY(u.groups) THEN p.default_group END, u.groups[1], 'unassigned')`;
+
+/**
  * Opens a record unless this holder already has an open one or one with the same start (restarts
- * and repeated informer events are therefore harmless). The group comes from the charge chosen at
- * spawn/submit, else the user's default, else their first group.
+ * and repeated informer events are therefore harmless), charged as chargedGroup says.
  */
 export async function openUsageRecord(db: Db, u: OpenUsage, now: Date = new Date()): Promise<boolean> {
   const n = await db.$executeRaw`
     INSERT INTO usage_records (id, user_id, group_charged, profile_key, gpu_model, gpu_count, weight, cpu, memory_gib, started_at, last_seen_at, source, source_id, pod_name)
-    SELECT gen_random_uuid(), u.id,
-      COALESCE(c.group_charged, CASE WHEN p.default_group = ANY(u.groups) THEN p.default_group END, u.groups[1], 'unassigned'),
+    SELECT gen_random_uuid(), u.id, ${chargedGroup},
       ${u.profileKey}, ${u.gpuModel}, ${u.gpuCount}, ${u.weight}, ${u.cpu}, ${u.memoryGiB}, ${u.startedAt}, ${now}, ${u.source}::"UsageSource", ${u.sourceId}::uuid, ${u.podName ?? null}
     FROM users u
     LEFT JOIN usage_charges c ON c.source = ${u.source}::"UsageSource" AND c.source_id = ${u.sourceId}::uuid
     LEFT JOIN user_accounting_prefs p ON p.user_id = u.id
     WHERE u.id = ${u.userId}::uuid
       AND NOT EXISTS (SELECT 1 FROM usage_records r WHERE r.source = ${u.source}::"UsageSource" AND r.source_id = ${u.sourceId}::uuid AND r.ended_at IS NULL)
+    ON CONFLICT (source, source_id, started_at) DO NOTHING`;
+  return n === 1;
+}
+
+/**
+ * openUsageRecord for a session's running pod, what it holds read from the session row in the same
+ * statement (one round trip per session start, in a burst of spawns). Nothing is opened unless the
+ * session still has this pod. `gpuModel` (the node's GPU product) is recorded for GPU sessions only.
+ */
+export async function openSessionUsageRecord(db: Db, o: { sessionId: string; podName: string; startedAt: Date; gpuModel: string | null }, now: Date = new Date()): Promise<boolean> {
+  const n = await db.$executeRaw`
+    INSERT INTO usage_records (id, user_id, group_charged, profile_key, gpu_model, gpu_count, weight, cpu, memory_gib, started_at, last_seen_at, source, source_id, pod_name)
+    SELECT gen_random_uuid(), u.id, ${chargedGroup},
+      gp.key, CASE WHEN gp.id IS NULL THEN NULL ELSE ${o.gpuModel}::text END, s.gpu_count, COALESCE(gp.accounting_weight, 0), s.cpu, s.memory_gib, ${o.startedAt}, ${now}, 'session'::"UsageSource", s.id, s.pod_name
+    FROM sessions s
+    JOIN users u ON u.id = s.user_id
+    LEFT JOIN gpu_profiles gp ON gp.id = s.profile_id
+    LEFT JOIN usage_charges c ON c.source = 'session'::"UsageSource" AND c.source_id = s.id
+    LEFT JOIN user_accounting_prefs p ON p.user_id = u.id
+    WHERE s.id = ${o.sessionId}::uuid AND s.pod_name = ${o.podName}
+      AND NOT EXISTS (SELECT 1 FROM usage_records r WHERE r.source = 'session'::"UsageSource" AND r.source_id = s.id AND r.ended_at IS NULL)
     ON CONFLICT (source, source_id, started_at) DO NOTHING`;
   return n === 1;
 }
