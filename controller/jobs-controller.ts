@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { getPrisma } from "@/lib/db/prisma";
 import type { KubeClients } from "@/lib/kube/client";
 import { eventDelayMs, workloadInformer, type SharedInformer } from "./shared-informers";
+import { createKeyedQueue } from "./keyed-queue";
 import type { Workload } from "@/lib/kube/kueue-types";
 import { batchApi, deleteJob } from "@/lib/batch/batch-objects";
 import { BATCH_JOB_SELECTOR, JOB_CONTAINER, JOB_NAME_LABEL } from "@/lib/batch/job-from-session";
@@ -41,7 +42,6 @@ export function startJobsController(opts: { db: ReturnType<typeof getPrisma>; ku
   const ns = config.namespace;
   let stopped = false;
   let positions = new Map<string, number>();
-  const chains = new Map<string, Promise<void>>();
   const workloadByJob = new Map<string, Workload>();
 
   const jobs: Informer<V1Job> & ObjectCache<V1Job> = makeInformer(
@@ -59,47 +59,11 @@ export function startJobsController(opts: { db: ReturnType<typeof getPrisma>; ku
   const workloads = opts.workloads?.informer ?? workloadInformer(k, ns);
   const own = opts.workloads ? ([["jobs", jobs], ["pods", pods]] as const) : ([["jobs", jobs], ["pods", pods], ["workloads", workloads]] as const);
 
-  // Syncs of one job run one after the other, and a sync requested while another is waiting is
-  // dropped: the waiting one reads the latest cache anyway. A burst of 500 jobs makes thousands of
-  // events; coalescing them and running at most MAX_PARALLEL syncs keeps the database pool free for
-  // the web process and the state current.
-  const waiting = new Set<string>();
-  let runningSyncs = 0;
-  const slots: Array<() => void> = [];
-  async function slot<T>(fn: () => Promise<T>): Promise<T> {
-    if (runningSyncs >= MAX_PARALLEL) await new Promise<void>((r) => slots.push(r));
-    runningSyncs++;
-    try {
-      return await fn();
-    } finally {
-      runningSyncs--;
-      slots.shift()?.();
-    }
-  }
-
-  /** `delayMs`: how long an informer event waits before its sync (eventDelayMs); the tick and the reconcile pass none. */
-  function serial(name: string, fn: () => Promise<void>, delayMs = 0): Promise<void> {
-    const prev = chains.get(name);
-    if (prev && waiting.has(name)) return prev;
-    waiting.add(name);
-    const next = (prev ?? Promise.resolve())
-      .then(() => (delayMs > 0 ? new Promise<void>((r) => setTimeout(r, delayMs)) : undefined))
-      .then(() => {
-        waiting.delete(name);
-        if (stopped) return;
-        return slot(fn);
-      })
-      .catch((err: unknown) => {
-        // Like a controller's requeue: try again shortly rather than lose the observation.
-        log.error({ err, job: name }, "job sync failed; retrying");
-        if (!stopped) setTimeout(() => void serial(name, fn), 2000).unref();
-      });
-    chains.set(name, next);
-    void next.finally(() => {
-      if (chains.get(name) === next) chains.delete(name);
-    });
-    return next;
-  }
+  // Syncs of one job run in order; events of a burst (500 jobs make thousands) coalesce, and at
+  // most MAX_PARALLEL run at once, keeping the database pool free for the web (keyed-queue.ts).
+  // A failed sync is retried, as a controller requeues: the observation is not lost.
+  const queue = createKeyedQueue({ parallel: MAX_PARALLEL, retryMs: 2000, onError: (err, job) => log.error({ err, job }, "job sync failed; retrying") });
+  const serial = (name: string, fn: () => Promise<void>, delayMs = 0) => queue.add(name, fn, delayMs);
 
   async function readTail(podName: string): Promise<string | null> {
     try {
@@ -160,7 +124,7 @@ export function startJobsController(opts: { db: ReturnType<typeof getPrisma>; ku
     for (const o of open) await serial(o.job.k8sName, () => sync(o.job.k8sName, false, true));
   }
 
-  const eventDelay = () => eventDelayMs(waiting.size);
+  const eventDelay = () => eventDelayMs(queue.waiting);
   const onJob = (j: V1Job) => {
     const name = j.metadata?.name;
     if (name) void serial(name, () => sync(name), eventDelay());
@@ -224,9 +188,11 @@ export function startJobsController(opts: { db: ReturnType<typeof getPrisma>; ku
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      // Syncs not started yet are skipped from here on; running ones end.
+      const drained = queue.drain();
       await Promise.all(own.map(([, inf]) => Promise.resolve(inf.stop()).catch(() => undefined)));
       await running;
-      await Promise.all([...chains.values()]);
+      await drained;
     },
   };
 }

@@ -13,6 +13,7 @@ import { observeSession, podNeedsLogs, type SessionState } from "@/lib/sessions/
 import type { CullPolicy } from "@/lib/sessions/cull";
 import { cullIdleSessions } from "./cull-idle-sessions";
 import { eventDelayMs, sessionPodInformer, workloadInformer, type SharedInformers } from "./shared-informers";
+import { createKeyedQueue } from "./keyed-queue";
 
 /**
  * Keeps Session rows current from what the cluster says. Informers (list, then watch from the
@@ -54,52 +55,30 @@ export function startSessionController(opts: { db: ReturnType<typeof getPrisma>;
   const orphansSeen = new Map<string, number>();
   const unschedulableSince = new Map<string, Date>();
   const orphanAudited = new Set<string>();
-  const chains = new Map<string, Promise<void>>();
   // What the last sync of a session wrote, and the pod/workload versions it read: an observation
   // equal to the last one written is not written again (it would change nothing), and a ready
   // session whose objects have not changed is not re-read on each tick (nothing time-based moves a
   // ready session; its next change arrives as an event).
   const last = new Map<string, { written: string; state: SessionState; seen: string }>();
-  // Pods with a sync waiting to run: a second event for the same pod while one waits adds nothing,
-  // since the waiting sync reads the latest pod from the informer's cache when it starts.
-  const pending = new Map<string, Promise<void>>();
-
   const pods = opts.shared?.sessionPods.informer ?? sessionPodInformer(k, ns);
   const workloads = opts.shared?.workloads.informer ?? workloadInformer(k, ns);
   /** The informers this controller opened itself (none when shared): it starts, restarts and stops them. */
   const own = opts.shared ? [] : ([["pods", pods], ["workloads", workloads]] as const);
 
-  // At most this many sessions sync at once: a burst of 100 spawns otherwise opens 100 transactions
-  // here, exhausting the pool (P2028 "unable to start a transaction") and slowing the web's spawns
-  // on the same PostgreSQL. Syncs of different sessions still run in parallel up to the bound.
+  // Syncs of one session run in order; the events of a spawn (pod created, Workload admitted, gate
+  // removed, bound, started, ready) coalesce, and at most MAX_CONCURRENT_SYNCS sessions sync at
+  // once (keyed-queue.ts): a burst of 100 spawns otherwise opens 100 transactions here, exhausting
+  // the pool and slowing the web's spawns on the same PostgreSQL. A failed sync is reported; the
+  // tick syncs the session again.
   const MAX_CONCURRENT_SYNCS = 8;
-  let syncing = 0;
-  const waiting: Array<() => void> = [];
-  async function bounded(fn: () => Promise<void>): Promise<void> {
-    if (syncing >= MAX_CONCURRENT_SYNCS) await new Promise<void>((r) => waiting.push(r));
-    else syncing++;
-    try {
-      await fn();
-    } finally {
-      const next = waiting.shift();
-      if (next) next(); // the slot passes straight to the next waiter
-      else syncing--;
-    }
-  }
+  const queue = createKeyedQueue({ parallel: MAX_CONCURRENT_SYNCS, onError: (err, sessionId) => log.error({ err, sessionId }, "session sync failed") });
 
-  /** Runs the syncs of one session one after the other. */
-  function serial(sessionId: string, fn: () => Promise<void>): Promise<void> {
-    const prev = chains.get(sessionId) ?? Promise.resolve();
-    const next = prev.then(() => bounded(fn)).catch((err: unknown) => log.error({ err, sessionId }, "session sync failed"));
-    chains.set(sessionId, next);
-    void next.finally(() => {
-      if (chains.get(sessionId) === next) chains.delete(sessionId);
-    });
-    return next;
-  }
-
+  // Each session pod's Workload (Kueue's pod integration makes one per pod, owned by it), kept from
+  // the Workload events: a sync looks its Workload up instead of scanning them all.
+  const workloadByPod = new Map<string, Workload>();
+  const ownerPod = (w: Workload) => w.metadata.ownerReferences?.find((o) => o.kind === "Pod")?.name;
   function workloadOf(podName: string): Workload | null {
-    return workloads.list(ns).find((w) => w.metadata.ownerReferences?.some((o) => o.kind === "Pod" && o.name === podName)) ?? null;
+    return workloadByPod.get(podName) ?? null;
   }
 
   async function syncPod(pod: V1Pod): Promise<void> {
@@ -153,33 +132,40 @@ export function startSessionController(opts: { db: ReturnType<typeof getPrisma>;
   }
 
   /**
-   * Queues a sync of this pod unless one is already waiting; resolves when it has run. Events wait
-   * eventDelayMs first (one row update after admission, gate removal and binding instead of four);
-   * the tick's re-evaluations run at once.
+   * Queues a sync of this session (joining one that has not started yet): it reads the session's
+   * pod from the informer's cache when it runs, so the latest state is what gets written. Events
+   * wait eventDelayMs first (one row update after admission, gate removal and binding instead of
+   * four); the tick's re-evaluations run at once.
    */
-  function schedule(pod: V1Pod, delayMs = eventDelayMs(pending.size)): Promise<void> {
+  function schedule(sessionId: string, podName: string, delayMs = eventDelayMs(queue.waiting)): Promise<void> {
+    return queue.add(sessionId, () => syncSession(sessionId, podName), delayMs);
+  }
+
+  async function syncSession(sessionId: string, podName: string): Promise<void> {
+    const pod = pods.get(podName, ns);
+    if (pod) await syncPod(pod);
+    else await syncGone(sessionId);
+  }
+
+  function schedulePod(pod: V1Pod, delayMs?: number): Promise<void> {
     const id = pod.metadata?.labels?.[SESSION_ID_LABEL];
     const name = pod.metadata?.name;
     if (!id || !name) return Promise.resolve();
-    const waiting = pending.get(name);
-    if (waiting) return waiting;
-    const run = (delayMs > 0 ? new Promise<void>((r) => setTimeout(r, delayMs)) : Promise.resolve()).then(() =>
-      serial(id, async () => {
-        pending.delete(name);
-        if (stopped) return;
-        const latest = pods.get(name, ns);
-        // Gone meanwhile: the delete event queued syncGone after this.
-        if (latest) await syncPod(latest);
-      }),
-    );
-    pending.set(name, run);
-    return run;
+    return schedule(id, name, delayMs);
   }
 
+  /** The session's pod is not (or no longer) in the cluster. */
   async function syncGone(sessionId: string): Promise<void> {
     const row = await db.session.findUnique({ where: { id: sessionId }, select: { state: true, stopRequestedAt: true, createdAt: true, name: true, user: { select: { username: true } } } });
     last.delete(sessionId);
     if (!row || row.state === "stopped" || row.state === "failed") return;
+    if (row.state === "requested" && !row.stopRequestedAt) {
+      // Never seen with a pod: a spawn still creating it, or one whose web process died between
+      // writing the row and creating the pod.
+      if (Date.now() - row.createdAt.getTime() < config.spawnGraceMs) return;
+      await applyObservation(db, sessionId, { state: "failed", level: "error", reason: "The spawn was interrupted before the pod was created.", event: { progress: 100, failed: true, message: "The spawn was interrupted before the pod was created; start the session again." } });
+      return;
+    }
     const obs = observeSession({
       now: new Date(), createdAt: row.createdAt, pod: null, podGone: true, stopRequested: row.stopRequestedAt !== null, workload: null,
       queuePosition: null, admissionTimeoutMs: config.admissionTimeoutMs, unschedulableGraceMs: config.unschedulableGraceMs, url: sessionBasePath(row.user.username, row.name),
@@ -206,17 +192,14 @@ export function startSessionController(opts: { db: ReturnType<typeof getPrisma>;
     }
   }
 
+  /** Rows whose pod the cache does not hold: gone while we were not watching, or never created. */
   async function reconcileRows(): Promise<void> {
     const rows = await db.session.findMany({ where: { namespace: ns, state: { in: [...ACTIVE] } }, select: { id: true, podName: true, state: true, createdAt: true } });
     const present = new Set(pods.list(ns).map((p) => p.metadata?.name));
     for (const r of rows) {
       if (present.has(r.podName)) continue;
       if (r.state === "requested" && Date.now() - r.createdAt.getTime() < config.spawnGraceMs) continue;
-      await serial(r.id, async () => {
-        if (r.state === "requested") {
-          await applyObservation(db, r.id, { state: "failed", level: "error", reason: "The spawn was interrupted before the pod was created.", event: { progress: 100, failed: true, message: "The spawn was interrupted before the pod was created; start the session again." } });
-        } else await syncGone(r.id);
-      });
+      await schedule(r.id, r.podName, 0);
     }
   }
 
@@ -235,7 +218,7 @@ export function startSessionController(opts: { db: ReturnType<typeof getPrisma>;
       if (!id) continue;
       const l = last.get(id);
       if (l?.state === "ready" && l.seen === versionsOf(pod)) continue;
-      due.push(schedule(pod, 0));
+      due.push(schedulePod(pod, 0));
     }
     await Promise.all(due);
     await reconcileRows();
@@ -245,20 +228,23 @@ export function startSessionController(opts: { db: ReturnType<typeof getPrisma>;
     }
   }
 
-  const onPod = (pod: V1Pod) => void schedule(pod);
+  const onPod = (pod: V1Pod) => void schedulePod(pod);
   pods.on("add", onPod);
   pods.on("update", onPod);
-  pods.on("delete", (pod) => {
-    const id = pod.metadata?.labels?.[SESSION_ID_LABEL];
-    if (id) void serial(id, () => syncGone(id));
-  });
+  pods.on("delete", onPod);
   const onWorkload = (w: Workload) => {
-    const owner = w.metadata.ownerReferences?.find((o) => o.kind === "Pod");
-    const pod = owner ? pods.get(owner.name, ns) : undefined;
+    const owner = ownerPod(w);
+    if (!owner) return;
+    workloadByPod.set(owner, w);
+    const pod = pods.get(owner, ns);
     if (pod) onPod(pod);
   };
   workloads.on("add", onWorkload);
   workloads.on("update", onWorkload);
+  workloads.on("delete", (w) => {
+    const owner = ownerPod(w);
+    if (owner && workloadByPod.get(owner)?.metadata.uid === w.metadata.uid) workloadByPod.delete(owner);
+  });
 
   // client-node stops an informer on a watch error other than 410; start it again after a pause.
   for (const [name, inf] of own) {
@@ -289,9 +275,11 @@ export function startSessionController(opts: { db: ReturnType<typeof getPrisma>;
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      // Syncs not started yet are skipped from here on; running ones end.
+      const drained = queue.drain();
       for (const [, inf] of own) await inf.stop().catch(() => undefined);
       await running;
-      await Promise.all([...pending.values(), ...chains.values()]);
+      await drained;
     },
   };
 }

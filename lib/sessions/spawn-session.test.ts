@@ -172,6 +172,25 @@ describe("sessions against the simulator", () => {
     await stopSession({ userId: u.id, sessionId: session.id, kube: cluster.kube });
   }, 60_000);
 
+  it("a spawn whose web process died between its row and its pod fails with the reason after the grace; a pod deleted outside AI Hub stops its session", async () => {
+    const u = await researcher();
+    const image = await db.image.findFirstOrThrow({ where: { name: "VS Code" } });
+    const id = randomUUID();
+    // What spawnSession commits before it creates the pod; then nothing more (the process died).
+    await db.session.create({ data: { id, userId: u.id, name: "interrupted", imageId: image.id, cpu: 1, memoryGiB: 1, state: "requested", progress: 5, namespace: ns, podName: `session-${id}`, token: "t".repeat(40) } });
+    await waitState(id, "failed", 10_000);
+    const failed = await db.session.findUniqueOrThrow({ where: { id } });
+    expect(failed.reason).toBe("The spawn was interrupted before the pod was created.");
+    expect(failed.createdAt.getTime() + config.spawnGraceMs).toBeLessThanOrEqual(failed.stoppedAt!.getTime());
+
+    const { session } = await spawnSession({ user: { id: u.id, username: u.username, groups: u.groups }, input: { image: "VS Code", cpu: 1, memoryGiB: 1 }, kube: cluster.kube });
+    await waitState(session.id, "ready");
+    // An administrator's kubectl delete, a node failure, a preemption: not AI Hub's stop.
+    await cluster.kube.core.deleteNamespacedPod({ name: `session-${session.id}`, namespace: ns, gracePeriodSeconds: 0 });
+    await waitState(session.id, "stopped");
+    expect((await db.session.findUniqueOrThrow({ where: { id: session.id } })).reason).toMatch(/deleted outside AI Hub/);
+  }, 60_000);
+
   it("records and deletes a managed pod that has no session row", async () => {
     const fakeId = randomUUID();
     await cluster.kube.core.createNamespacedPod({
