@@ -24,6 +24,7 @@ import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { startLoad, warmUp } from "./api-load";
 import { cpuPerRequest, cpuSnapshot, postgresPids, startControllerProcess, startSimProcess } from "./stack-processes";
+import { percentile as pct } from "./stats";
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 500);
 const USERS = Number(process.env.BENCH_USERS ?? 50);
@@ -101,10 +102,6 @@ for (let i = 0; i < USERS; i++) {
   users.push({ id: u.id, username: u.username, groups: u.groups, token: (await createApiToken({ userId: u.id, input: { name: "bench", scopes: ["jobs:read", "jobs:write"] }, db })).token });
 }
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]! : Number.NaN;
-};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ── 1. 500 submissions, from a client process of their own (bench/api-load.ts) ──

@@ -19,6 +19,7 @@ import net from "node:net";
 import { performance } from "node:perf_hooks";
 import autocannon from "autocannon";
 import WebSocket from "ws";
+import { percentileOfSorted } from "./stats";
 
 interface Job {
   kind: "http" | "ws";
@@ -60,8 +61,7 @@ class Samples {
   }
   percentile(p: number): number {
     if (this.length === 0) return NaN;
-    const sorted = this.data.subarray(0, this.length).sort();
-    return sorted[Math.min(this.length - 1, Math.floor((p / 100) * this.length))]!;
+    return percentileOfSorted(this.data.subarray(0, this.length).sort(), p);
   }
 }
 

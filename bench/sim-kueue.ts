@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startSim } from "../sim/index";
 import { jobWorkloadName } from "../sim/kueue/workload-name";
+import { percentile } from "./stats";
 
 export type KueueBenchMode = "end-to-end" | "kueue-only";
 
@@ -25,11 +26,6 @@ export interface KueueBenchResult {
   createToAdmittedP50Ms: number;
   createToAdmittedP99Ms: number;
 }
-
-const percentile = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-};
 
 export async function benchSimKueue(mode: KueueBenchMode = "end-to-end", jobs = 500, queues = 4, concurrency = 16): Promise<KueueBenchResult> {
   const dir = mkdtempSync(join(tmpdir(), "bench-kueue-"));

@@ -11,17 +11,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BatchV1Api, CoreV1Api, KubeConfig, Watch, type V1Pod } from "@kubernetes/client-node";
 import { benchSimKueue } from "./sim-kueue";
+import { percentile as pct } from "./stats";
 
 const PODS = Number(process.env.BENCH_PODS ?? 1000);
 const JOBS = Number(process.env.BENCH_JOBS ?? 200);
 const CONCURRENCY = 20;
 const ns = "default";
 
-const pct = (xs: number[], p: number) => {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-};
 
 async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {
   let i = 0;

@@ -24,6 +24,7 @@ import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { startLoad, warmUp } from "./api-load";
 import { cpuPerRequest, cpuSnapshot, postgresPids, startControllerProcess, startSimProcess } from "./stack-processes";
+import { percentile as pct } from "./stats";
 
 const USERS = Number(process.env.BENCH_USERS ?? 100);
 const TIME_SCALE = Number(process.env.BENCH_TIME_SCALE ?? 10);
@@ -114,10 +115,6 @@ for (let i = 0; i < USERS + WARM; i++) {
   }
 }
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]! : Number.NaN;
-};
 
 // The clients run in their own process (bench/api-load.ts), as users' browsers do.
 // Steady state, not start-up (bench/api-load.ts): GETs open the pool, WARM spawns take the spawn
