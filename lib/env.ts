@@ -27,6 +27,8 @@ export const envSchema = z
       .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// connection string")
       .optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    /** Named prepared statements (lib/db/prisma.ts); false behind PgBouncer in transaction mode before 1.21. */
+    DATABASE_PREPARED_STATEMENTS: bool.default(true),
     /** Let the tests create their throw-away database on a non-local DATABASE_URL server. */
     ALLOW_REMOTE_TEST_DB: bool.default(false),
 

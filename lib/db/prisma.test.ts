@@ -1,0 +1,55 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { createPrisma, preparedStatementName } from "@/lib/db/prisma";
+import { seedUser, testDatabaseUrl } from "@/test/db";
+
+const prepared = (db: ReturnType<typeof createPrisma>) =>
+  db.$queryRaw<Array<{ name: string; statement: string }>>`SELECT name, statement FROM pg_prepared_statements`;
+
+describe("preparedStatementName", () => {
+  it("one name per SQL text, a valid PostgreSQL identifier", () => {
+    const a = preparedStatementName({ sql: "SELECT 1", args: [] });
+    expect(a).toBe(preparedStatementName({ sql: "SELECT 1", args: [] }));
+    expect(a).not.toBe(preparedStatementName({ sql: "SELECT 2", args: [] }));
+    expect(a).toMatch(/^aihub_[A-Za-z0-9_-]{27}$/);
+    expect(a!.length).toBeLessThanOrEqual(63);
+  });
+
+  it("statements with many parameters (long IN lists) are not named", () => {
+    expect(preparedStatementName({ sql: "SELECT $1", args: Array(32).fill(1) })).toBeDefined();
+    expect(preparedStatementName({ sql: "SELECT $1", args: Array(33).fill(1) })).toBeUndefined();
+  });
+});
+
+describe("prepared statements on a connection (one-connection pool, so every query shares it)", () => {
+  const named = createPrisma(testDatabaseUrl(), 1, true);
+  const unnamed = createPrisma(testDatabaseUrl(), 1, false);
+  afterAll(async () => {
+    await named.$disconnect();
+    await unnamed.$disconnect();
+  });
+
+  it("a query is prepared once under its name and reused; ORM queries and transactions work on prepared statements", async () => {
+    const u = await seedUser();
+    for (let i = 0; i < 3; i++) {
+      expect(await named.user.findUnique({ where: { id: u.id }, select: { username: true } })).toEqual({ username: u.username });
+    }
+    const statements = await prepared(named);
+    const findUser = statements.filter((s) => s.statement.includes('FROM "public"."users"'));
+    expect(findUser).toHaveLength(1);
+    expect(findUser[0]!.name).toMatch(/^aihub_/);
+    // Interactive transactions, raw SQL and a long IN list (unnamed) on the same connection.
+    const ids = [u.id, ...Array.from({ length: 40 }, () => crypto.randomUUID())];
+    const found = await named.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${u.id}))`;
+      return tx.user.findMany({ where: { id: { in: ids } }, select: { id: true } });
+    });
+    expect(found).toEqual([{ id: u.id }]);
+    expect((await prepared(named)).some((s) => s.statement.includes("IN ($1,$2"))).toBe(false);
+  });
+
+  it("DATABASE_PREPARED_STATEMENTS=false: nothing is prepared by name", async () => {
+    const u = await seedUser();
+    await unnamed.user.findUnique({ where: { id: u.id } });
+    expect(await prepared(unnamed)).toEqual([]);
+  });
+});
