@@ -37,15 +37,35 @@ let poller: Promise<{ ms: number[]; inBurst: number[] }> | undefined;
 /** Set when every POST has been answered: GETs sent before it were sent during the burst. */
 let burstEnd = Number.POSITIVE_INFINITY;
 
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Open loop: the i-th GET leaves at start + i / pollPerSecond whether or not the earlier ones have
+ * been answered, as the pages of users who each refresh every few seconds do. A closed loop (send,
+ * wait, send again) sends fewer GETs exactly while the server is slow, so its p99 hides the slow
+ * moments (coordinated omission), and the load it adds grows as the server gets faster.
+ */
 async function poll(job: LoadJob): Promise<{ ms: number[]; inBurst: number[] }> {
   const ms: number[] = [];
   const inBurst: number[] = [];
+  const interval = 1000 / job.pollPerSecond;
+  const inFlight = new Set<Promise<void>>();
+  const start = performance.now();
   for (let i = 0; polling; i++) {
+    const wait = start + i * interval - performance.now();
+    if (wait > 0) await sleep(wait);
+    if (!polling) break;
     const t = performance.now();
-    await request(job.pollUrl, { method: "GET", token: job.pollTokens[i % job.pollTokens.length]! });
-    ms.push(performance.now() - t);
-    if (t < burstEnd) inBurst.push(performance.now() - t);
+    const done: Promise<void> = request(job.pollUrl, { method: "GET", token: job.pollTokens[i % job.pollTokens.length]! }).then(({ status }) => {
+      if (status !== 200) throw new Error(`GET ${job.pollUrl}: HTTP ${status}`);
+      const d = performance.now() - t;
+      ms.push(d);
+      if (t < burstEnd) inBurst.push(d);
+      inFlight.delete(done);
+    });
+    inFlight.add(done);
   }
+  await Promise.all(inFlight);
   return { ms, inBurst };
 }
 

@@ -5,9 +5,9 @@
  * kept light (node:http; fetch cost three times the CPU per request) and its CPU time is reported.
  *
  * One job: POST every body (at most `concurrency` in flight, `concurrency` = posts.length for "all at
- * once"), while one poller GETs `pollUrl` in a closed loop, round-robin over `pollTokens`, until the
- * parent says stop. Latencies are measured here, from before the request is sent until the whole
- * response is read.
+ * once"), while a poller GETs `pollUrl` at `pollPerSecond` (open loop: at that rate whatever the
+ * answers take), round-robin over `pollTokens`, until the parent says stop. Latencies are measured
+ * here, from when a request is sent until its whole response is read.
  */
 import { fork } from "node:child_process";
 
@@ -16,6 +16,8 @@ export interface LoadJob {
   concurrency: number;
   pollUrl: string;
   pollTokens: string[];
+  /** GETs per second, sent on schedule whether or not earlier ones are answered. */
+  pollPerSecond: number;
 }
 
 export interface PostResult {

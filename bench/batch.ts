@@ -5,8 +5,9 @@
  * Like bench/spawn.ts: a throw-away embedded PostgreSQL, the simulator and the controller (which
  * runs the batch jobs controller) in their own processes, and an HTTP server serving
  * POST/GET /api/v1/jobs with Bearer API tokens through the same lib functions as the Next.js route
- * handlers (verifyApiToken, submitJob, listJobs). The clients (10 submitting at a time, one GET
- * poller) run in a process of their own (bench/api-load.ts). Next.js's own routing overhead is not
+ * handlers (verifyApiToken, submitJob, listJobs). The clients (10 submitting at a time; GETs at 50
+ * a second, open loop: the 50 users' job pages each refreshing every second) run in a process of
+ * their own (bench/api-load.ts). Next.js's own routing overhead is not
  * included.
  *
  * Measured in steady state: first, not counted, rounds of GETs and 2 × 10 submissions open the
@@ -128,6 +129,8 @@ const load = await startLoad({
   concurrency: CONCURRENCY,
   pollUrl: base,
   pollTokens: users.map((u) => u.token),
+  // The 50 users' job pages, each refreshing every second.
+  pollPerSecond: 50,
 });
 const cpuGroups = { sim: () => [sim.pid!], controller: () => [controller.pid!], postgres: () => postgresPids(path.join(pgDir, "pgdata")) };
 const cpu0 = cpuSnapshot(cpuGroups);
