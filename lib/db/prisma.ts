@@ -29,6 +29,8 @@ const POOL_IDLE_MS = 5 * 60_000;
 
 /** Statements with more parameters than this are not prepared by name (see preparedStatementName). */
 const MAX_PREPARED_PARAMS = 32;
+/** SQL text → statement name: hashing every execution's text cost more than the lookup. */
+const names = new Map<string, string>();
 
 /**
  * The name a statement is prepared under (adapter-pg's statementNameGenerator), or undefined for
@@ -41,7 +43,13 @@ const MAX_PREPARED_PARAMS = 32;
  */
 export function preparedStatementName(query: { sql: string; args: readonly unknown[] }): string | undefined {
   if (query.args.length > MAX_PREPARED_PARAMS) return undefined;
-  return `aihub_${createHash("sha1").update(query.sql).digest("base64url")}`;
+  let name = names.get(query.sql);
+  if (name === undefined) {
+    name = `aihub_${createHash("sha1").update(query.sql).digest("base64url")}`;
+    // The statements a process runs are a few hundred texts; past this, hash each time.
+    if (names.size < 5000) names.set(query.sql, name);
+  }
+  return name;
 }
 
 /**
