@@ -110,6 +110,26 @@ describe("client-node against the simulator", () => {
     expect((await apiError(batch.readNamespacedJob({ name: "train", namespace: "default" }))).code).toBe(404);
   });
 
+  it("binds a pod through pods/binding: the node and PodScheduled=True in one version, as the API server writes it; a second binding is 409", async () => {
+    const created = await core.createNamespacedPod({ namespace: "default", body: pod("bind-me") });
+    const versions: V1Pod[] = [];
+    const req = await new Watch(kc).watch(
+      "/api/v1/namespaces/default/pods",
+      { resourceVersion: created.metadata!.resourceVersion, fieldSelector: "metadata.name=bind-me" },
+      (_type, obj: V1Pod) => versions.push(obj),
+      () => {},
+    );
+    await core.createNamespacedPodBinding({ name: "bind-me", namespace: "default", body: { metadata: { name: "bind-me" }, target: { kind: "Node", name: "node-a" } } });
+    const bound = await until(() => versions.find((v) => v.spec?.nodeName), "the bound version");
+    expect(bound.spec!.nodeName).toBe("node-a");
+    expect(bound.status!.conditions!.find((c) => c.type === "PodScheduled")).toMatchObject({ status: "True" });
+    expect(Number(bound.metadata!.resourceVersion)).toBe(Number(created.metadata!.resourceVersion) + 1);
+    expect(bound.spec!.containers).toEqual(created.spec!.containers);
+    const again = await apiError(core.createNamespacedPodBinding({ name: "bind-me", namespace: "default", body: { metadata: { name: "bind-me" }, target: { kind: "Node", name: "node-b" } } }));
+    expect(again.code).toBe(409);
+    req.abort();
+  });
+
   it("streams watch events from a resourceVersion", async () => {
     const list = await core.listNamespacedConfigMap({ namespace: "default" });
     const seen: string[] = [];

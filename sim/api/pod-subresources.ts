@@ -1,4 +1,5 @@
 import { ApiError, type DeleteOptions, type KubeObject, type PodLogs } from "../store/types";
+import { setCondition } from "../runtime/events";
 import { isObject, parseBody, readBody, sendJson } from "./http-util";
 import type { RequestContext, Target } from "./rest-handlers";
 
@@ -20,9 +21,12 @@ export async function bindPod(c: RequestContext, t: Target): Promise<void> {
   const pod = getPod(c, t);
   if (pod.spec?.nodeName) throw new ApiError(409, "Conflict", `Operation cannot be fulfilled on pods/binding "${t.name}": pod ${t.name} is already assigned to node "${pod.spec.nodeName}"`, { name: t.name, kind: "pods/binding" });
   if (pod.metadata.deletionTimestamp) throw new ApiError(409, "Conflict", `Operation cannot be fulfilled on pods/binding "${t.name}": pod ${t.name} is being deleted, cannot be assigned to a host`);
+  // The node and the PodScheduled condition in one write, as the API server's binding does.
   c.store.mutate("pods", t.namespace, t.name!, (p) => {
     p.spec.nodeName = node;
-  });
+    p.status ??= {};
+    setCondition(p.status, "PodScheduled", "True", undefined, undefined, new Date(c.now()).toISOString());
+  }, { subresource: "binding" });
   sendJson(c.res, 201, success(201));
 }
 

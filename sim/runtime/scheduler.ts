@@ -228,18 +228,18 @@ export function startScheduler(ctx: SimContext): SimPart {
     const key = podKey(pod);
     const ns = pod.metadata.namespace!;
     const name = pod.metadata.name!;
+    // pods/binding: the node and the PodScheduled condition in one write, as the API server does.
     store.mutate("pods", ns, name, (p) => {
-      if (!p.spec.nodeName) p.spec.nodeName = node;
-    });
+      if (p.spec.nodeName) return;
+      p.spec.nodeName = node;
+      p.status ??= {};
+      delete p.status.nominatedNodeName;
+      setCondition(p.status, "PodScheduled", "True", undefined, undefined, new Date(clock.now()).toISOString());
+    }, { subresource: "binding" });
     nominated.delete(key);
     lastMessage.delete(key);
     pending.delete(key);
     bindLocal(key, pod, node);
-    store.mutate("pods", ns, name, (p) => {
-      p.status ??= {};
-      delete p.status.nominatedNodeName;
-      setCondition(p.status, "PodScheduled", "True", undefined, undefined, new Date(clock.now()).toISOString());
-    }, { subresource: "status" });
     recordEvent(store, clock, pod, "Normal", "Scheduled", `Successfully assigned ${ns}/${name} to ${node}`, component);
   }
 

@@ -223,7 +223,7 @@ export class MemoryStore implements Store {
 
   /** `owned`: the input is a private copy the store may keep (saves a clone on the mutate path). */
   /** `owned`: input is ours to change (mutate's copy); the result is then the stored, frozen object, not a copy. */
-  private updateOwned(gr: string, input: KubeObject, opts: { subresource?: "status" }, owned: boolean): KubeObject {
+  private updateOwned(gr: string, input: KubeObject, opts: { subresource?: "status" | "binding" }, owned: boolean): KubeObject {
     const t = this.table(gr);
     const name = input.metadata?.name;
     if (!name) throw invalidError(t.def, "", [{ field: "metadata.name", reason: "FieldValueRequired", message: "Required value: name is required" }]);
@@ -239,6 +239,9 @@ export class MemoryStore implements Store {
     if (opts.subresource === "status") {
       // Everything but the status stays as stored: shared with the old version (frozen), not copied.
       obj = { ...old, metadata: { ...old.metadata }, status: owned ? input.status : clone(input.status) };
+    } else if (opts.subresource === "binding") {
+      // The node and the status; the rest of the spec as stored.
+      obj = { ...old, metadata: { ...old.metadata }, spec: { ...old.spec, nodeName: input.spec?.nodeName }, status: owned ? input.status : clone(input.status) };
     } else {
       obj = owned ? input : clone(input);
       if (hasStatus) obj.status = clone(old.status);
@@ -258,7 +261,7 @@ export class MemoryStore implements Store {
       applyDefaults(gr, obj, false, () => this.allocateClusterIP());
     }
     this.admit(t, obj, old, "UPDATE", opts.subresource);
-    if (opts.subresource !== "status") {
+    if (opts.subresource === undefined) {
       const causes = validateObject(t.def, obj, old);
       if (causes.length) throw invalidError(t.def, name, causes);
     }
@@ -271,14 +274,17 @@ export class MemoryStore implements Store {
     return result;
   }
 
-  mutate(gr: string, namespace: string | undefined, name: string, fn: (obj: KubeObject) => void, opts?: { subresource?: "status" }): KubeObject {
+  mutate(gr: string, namespace: string | undefined, name: string, fn: (obj: KubeObject) => void, opts?: { subresource?: "status" | "binding" }): KubeObject {
     const t = this.table(gr);
     const cur = t.items.get(ResourceTable.key(this.ns(t, namespace), name));
     if (!cur) throw this.notFound(t, name);
     // A status write keeps everything but the status as stored, so only the status (and metadata,
     // which the mutator may read as its own) is copied; the spec stays shared and frozen, and a
-    // mutator that writes it fails loudly instead of being ignored.
-    const copy = opts?.subresource === "status" ? { ...cur, metadata: clone(cur.metadata), status: clone(cur.status) } : clone(cur);
+    // mutator that writes it fails loudly instead of being ignored. A binding may set the node name.
+    const copy =
+      opts?.subresource === "status" ? { ...cur, metadata: clone(cur.metadata), status: clone(cur.status) }
+      : opts?.subresource === "binding" ? { ...cur, metadata: clone(cur.metadata), spec: { ...cur.spec }, status: clone(cur.status) }
+      : clone(cur);
     fn(copy);
     return this.updateOwned(gr, copy, opts ?? {}, true);
   }

@@ -133,7 +133,12 @@ export interface Store {
   /** Optimistic concurrency when obj.metadata.resourceVersion is set (409 Conflict if stale). */
   update(gr: string, obj: KubeObject, opts?: { subresource?: "status" }): KubeObject;
   /** Read-modify-write for in-process controllers: fn changes a copy; returns the stored result itself, frozen (no copy: most callers ignore it). */
-  mutate(gr: string, namespace: string | undefined, name: string, fn: (obj: KubeObject) => void, opts?: { subresource?: "status" }): KubeObject;
+  /**
+   * Applies `fn` to a private copy and stores the result. `subresource: "status"` writes only the
+   * status; `"binding"` (pods) writes `spec.nodeName` and the status in one version, as the API
+   * server's pods/binding does (the PodScheduled condition comes with the node).
+   */
+  mutate(gr: string, namespace: string | undefined, name: string, fn: (obj: KubeObject) => void, opts?: { subresource?: "status" | "binding" }): KubeObject;
   /** Graceful for pods (sets deletionTimestamp; the kubelet calls `finalizeDelete`), immediate otherwise. */
   delete(gr: string, namespace: string | undefined, name: string, opts?: DeleteOptions): KubeObject | undefined;
   /** Removes an object whose graceful deletion finished (kubelet) or whose finalizers are gone. */
