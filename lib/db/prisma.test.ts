@@ -47,6 +47,19 @@ describe("prepared statements on a connection (one-connection pool, so every que
     expect((await prepared(named)).some((s) => s.statement.includes("IN ($1,$2"))).toBe(false);
   });
 
+  it("each execution is still planned for its own values (plan_cache_mode), keeping options the URL sets", async () => {
+    expect(await named.$queryRaw`SELECT current_setting('plan_cache_mode') AS mode`).toEqual([{ mode: "force_custom_plan" }]);
+    expect(await unnamed.$queryRaw`SELECT current_setting('plan_cache_mode') AS mode`).toEqual([{ mode: "auto" }]);
+    const url = new URL(testDatabaseUrl());
+    url.searchParams.set("options", "-c statement_timeout=12345");
+    const withUrlOptions = createPrisma(url.toString(), 1, true);
+    try {
+      expect(await withUrlOptions.$queryRaw`SELECT current_setting('plan_cache_mode') AS mode, current_setting('statement_timeout') AS timeout`).toEqual([{ mode: "force_custom_plan", timeout: "12345ms" }]);
+    } finally {
+      await withUrlOptions.$disconnect();
+    }
+  });
+
   it("DATABASE_PREPARED_STATEMENTS=false: nothing is prepared by name", async () => {
     const u = await seedUser();
     await unnamed.user.findUnique({ where: { id: u.id } });
