@@ -103,6 +103,24 @@ export interface CpuGroups {
   [name: string]: () => number[];
 }
 
+/**
+ * How fast this machine is right now: the milliseconds a fixed task (JSON round trips of a small
+ * document, one core) takes, best of three. A shared machine's speed moves from hour to hour, and
+ * the benchmarks' latencies with it; printed beside them so that runs can be compared.
+ */
+export function machineCheckMs(): number {
+  const doc = { items: Array.from({ length: 200 }, (_, i) => ({ i, s: "x".repeat(20), n: { d: i * 2 } })) };
+  let best = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < 3; round++) {
+    const t = performance.now();
+    let n = 0;
+    for (let k = 0; k < 1000; k++) n += (JSON.parse(JSON.stringify(doc)) as typeof doc).items.length;
+    if (n !== 200_000) throw new Error("machine check miscounted");
+    best = Math.min(best, performance.now() - t);
+  }
+  return best;
+}
+
 /** Snapshot of the CPU ms of each named group of processes ("web" is this process). */
 export function cpuSnapshot(groups: CpuGroups): Record<string, number> {
   const out: Record<string, number> = {};
