@@ -71,7 +71,7 @@ export function startSessionController(opts: { db: ReturnType<typeof getPrisma>;
   // the pool and slowing the web's spawns on the same PostgreSQL. A failed sync is reported; the
   // tick syncs the session again.
   const MAX_CONCURRENT_SYNCS = 8;
-  const queue = createKeyedQueue({ parallel: MAX_CONCURRENT_SYNCS, onError: (err, sessionId) => log.error({ err, sessionId }, "session sync failed") });
+  const queue = createKeyedQueue({ parallel: MAX_CONCURRENT_SYNCS, onError: (err, pod) => log.error({ err, pod }, "session sync failed") });
 
   // Each session pod's Workload (Kueue's pod integration makes one per pod, owned by it), kept from
   // the Workload events: a sync looks its Workload up instead of scanning them all.
@@ -138,13 +138,15 @@ export function startSessionController(opts: { db: ReturnType<typeof getPrisma>;
    * four); the tick's re-evaluations run at once.
    */
   function schedule(sessionId: string, podName: string, delayMs = eventDelayMs(queue.waiting)): Promise<void> {
-    return queue.add(sessionId, () => syncSession(sessionId, podName), delayMs);
+    // Keyed by pod: a session has one, and a stray pod carrying a session's label is synced (and
+    // removed as an orphan) on its own instead of joining the session's work.
+    return queue.add(podName, () => syncSession(sessionId, podName), delayMs);
   }
 
   async function syncSession(sessionId: string, podName: string): Promise<void> {
     const pod = pods.get(podName, ns);
     if (pod) await syncPod(pod);
-    else await syncGone(sessionId);
+    else await syncGone(sessionId, podName);
   }
 
   function schedulePod(pod: V1Pod, delayMs?: number): Promise<void> {
@@ -154,11 +156,12 @@ export function startSessionController(opts: { db: ReturnType<typeof getPrisma>;
     return schedule(id, name, delayMs);
   }
 
-  /** The session's pod is not (or no longer) in the cluster. */
-  async function syncGone(sessionId: string): Promise<void> {
-    const row = await db.session.findUnique({ where: { id: sessionId }, select: { state: true, stopRequestedAt: true, createdAt: true, name: true, user: { select: { username: true } } } });
+  /** The pod `podName` is not (or no longer) in the cluster; nothing to do unless it is the session's pod. */
+  async function syncGone(sessionId: string, podName: string): Promise<void> {
+    const row = await db.session.findUnique({ where: { id: sessionId }, select: { state: true, stopRequestedAt: true, createdAt: true, name: true, podName: true, user: { select: { username: true } } } });
+    if (!row || row.podName !== podName) return;
     last.delete(sessionId);
-    if (!row || row.state === "stopped" || row.state === "failed") return;
+    if (row.state === "stopped" || row.state === "failed") return;
     if (row.state === "requested" && !row.stopRequestedAt) {
       // Never seen with a pod: a spawn still creating it, or one whose web process died between
       // writing the row and creating the pod.

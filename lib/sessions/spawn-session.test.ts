@@ -204,6 +204,26 @@ describe("sessions against the simulator", () => {
     const audit = await db.auditLog.findMany({ where: { targetId: `session-${fakeId}` }, orderBy: { createdAt: "asc" } });
     expect(audit.map((a) => a.action)).toEqual(["session.orphan", "session.orphan.delete"]);
   }, 30_000);
+
+  it("a stray pod carrying a running session's labels under another name is removed as an orphan; the session is untouched", async () => {
+    const u = await researcher();
+    const { session } = await spawnSession({ user: { id: u.id, username: u.username, groups: u.groups }, input: { image: "VS Code", cpu: 1, memoryGiB: 1, name: "kept" }, kube: cluster.kube });
+    await waitState(session.id, "ready");
+    const stray = `stray-${uniqueSuffix()}`;
+    await cluster.kube.core.createNamespacedPod({
+      namespace: ns,
+      body: {
+        metadata: { name: stray, labels: sessionLabels({ sessionId: session.id, userId: u.id, username: u.username }) },
+        spec: { containers: [{ name: "c", image: "busybox:1", resources: { requests: { cpu: "100m", memory: "64Mi" } } }] },
+      },
+    });
+    await waitFor("stray pod deleted", async () => ((await podsOf()).some((p) => p.metadata!.name === stray) ? undefined : true), 20_000);
+    // Its deletion is not the session's pod going away.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await state(session.id)).toBe("ready");
+    expect((await db.auditLog.findMany({ where: { targetId: stray } })).map((a) => a.action)).toEqual(expect.arrayContaining(["session.orphan", "session.orphan.delete"]));
+    await stopSession({ userId: u.id, sessionId: session.id, kube: cluster.kube });
+  }, 60_000);
 });
 
 describe("spawn rules (nothing is created in the cluster when refused)", () => {
