@@ -2,7 +2,7 @@
  * Load generator for bench/spawn.ts and bench/batch.ts, run as its own process (bench/api-load-client.ts)
  * so that the clients never share an event loop with the API server they measure (users' browsers
  * and scripts are not inside the portal either). It does share this machine's two cores, so it is
- * kept light (node:http; fetch cost three times the CPU per request) and its CPU time is reported.
+ * kept light (node:http; fetch cost about four times the CPU per request) and its CPU time is reported.
  *
  * One job: POST every body (at most `concurrency` in flight, `concurrency` = posts.length for "all at
  * once"), while a poller GETs `pollUrl` at `pollPerSecond` (open loop: at that rate whatever the
