@@ -2,7 +2,7 @@ import { makeInformer, type Informer, type ObjectCache, type V1Job, type V1Pod }
 import type { Logger } from "pino";
 import type { getPrisma } from "@/lib/db/prisma";
 import type { KubeClients } from "@/lib/kube/client";
-import { eventDelayMs, workloadInformer, type SharedInformer } from "./shared-informers";
+import { eventDelayMs, restartOnWatchError, workloadInformer, type SharedInformer } from "./shared-informers";
 import { createKeyedQueue } from "./keyed-queue";
 import type { Workload } from "@/lib/kube/kueue-types";
 import { batchApi, deleteJob } from "@/lib/batch/batch-objects";
@@ -154,13 +154,7 @@ export function startJobsController(opts: { db: ReturnType<typeof getPrisma>; ku
     void serial(name, () => sync(name, true), eventDelay());
   });
 
-  for (const [name, inf] of own) {
-    inf.on("error", (err: unknown) => {
-      if (stopped) return;
-      log.warn({ err: err instanceof Error ? err.message : String(err), informer: name }, "watch failed; restarting");
-      setTimeout(() => void (stopped ? undefined : inf.start().catch(() => undefined)), 1000).unref();
-    });
-  }
+  for (const [name, inf] of own) restartOnWatchError(inf, name, log, () => stopped);
 
   // Workloads first, so the first job syncs already see their Workload.
   const synced = (opts.workloads ? opts.workloads.ready : workloads.start())

@@ -12,7 +12,7 @@ import { applyObservation } from "@/lib/sessions/apply-observation";
 import { observeSession, podNeedsLogs, type SessionState } from "@/lib/sessions/progress";
 import type { CullPolicy } from "@/lib/sessions/cull";
 import { cullIdleSessions } from "./cull-idle-sessions";
-import { eventDelayMs, sessionPodInformer, workloadInformer, type SharedInformers } from "./shared-informers";
+import { eventDelayMs, restartOnWatchError, sessionPodInformer, workloadInformer, type SharedInformers } from "./shared-informers";
 import { createKeyedQueue } from "./keyed-queue";
 
 /**
@@ -249,14 +249,7 @@ export function startSessionController(opts: { db: ReturnType<typeof getPrisma>;
     if (owner && workloadByPod.get(owner)?.metadata.uid === w.metadata.uid) workloadByPod.delete(owner);
   });
 
-  // client-node stops an informer on a watch error other than 410; start it again after a pause.
-  for (const [name, inf] of own) {
-    inf.on("error", (err: unknown) => {
-      if (stopped) return;
-      log.warn({ err: err instanceof Error ? err.message : String(err), informer: name }, "watch failed; restarting");
-      setTimeout(() => void (stopped ? undefined : inf.start().catch(() => undefined)), 1000).unref();
-    });
-  }
+  for (const [name, inf] of own) restartOnWatchError(inf, name, log, () => stopped);
 
   const synced = (opts.shared ? Promise.all([opts.shared.sessionPods.ready, opts.shared.workloads.ready]) : Promise.all(own.map(([, inf]) => inf.start()))).then(() => undefined);
   let timer: NodeJS.Timeout | undefined;

@@ -45,18 +45,24 @@ export function workloadInformer(k: KubeClients, namespace: string): Informer<Wo
  */
 export const eventDelayMs = (waiting: number): number => Math.min(400, 100 + 25 * waiting);
 
+/**
+ * client-node stops an informer on a watch error other than 410 Gone: start it again after a
+ * second, until `stopped()` says the owner has stopped.
+ */
+export function restartOnWatchError(inf: Pick<Informer<KubernetesObject>, "start"> & { on(verb: "error", cb: (err: unknown) => void): void }, name: string, log: Logger, stopped: () => boolean): void {
+  inf.on("error", (err: unknown) => {
+    if (stopped()) return;
+    log.warn({ err: err instanceof Error ? err.message : String(err), informer: name }, "watch failed; restarting");
+    setTimeout(() => void (stopped() ? undefined : inf.start().catch(() => undefined)), 1000).unref();
+  });
+}
+
 export function createSharedInformers(k: KubeClients, namespace: string, log: Logger): SharedInformers {
   let stopped = false;
   const sessionPods = sessionPodInformer(k, namespace);
   const workloads = workloadInformer(k, namespace);
-  // client-node stops an informer on a watch error other than 410; start it again after a pause.
-  for (const [name, inf] of [["session pods", sessionPods], ["workloads", workloads]] as const) {
-    inf.on("error", (err: unknown) => {
-      if (stopped) return;
-      log.warn({ err: err instanceof Error ? err.message : String(err), informer: name }, "watch failed; restarting");
-      setTimeout(() => void (stopped ? undefined : inf.start().catch(() => undefined)), 1000).unref();
-    });
-  }
+  restartOnWatchError(sessionPods, "session pods", log, () => stopped);
+  restartOnWatchError(workloads, "workloads", log, () => stopped);
   let started: (() => void) | undefined;
   const go = new Promise<void>((r) => (started = r));
   const podsReady = go.then(() => sessionPods.start());

@@ -6,8 +6,8 @@ import { SESSION_ID_LABEL } from "@/lib/kube/labels";
 import { GPU_PRODUCT_LABEL } from "@/lib/gpu/gpu-request";
 import { closeUsageRecord, heartbeatUsageRecords, openSessionUsageRecord } from "@/lib/accounting/usage-store";
 import { foldJobIntervals } from "@/lib/accounting/fold-job-intervals";
-import { podRunningSince, podTerminatedAt } from "./usage-pod-times";
-import { sessionPodInformer, type SharedInformer } from "./shared-informers";
+import { podRunningSince, podTerminatedAt } from "@/lib/kube/pod-times";
+import { restartOnWatchError, sessionPodInformer, type SharedInformer } from "./shared-informers";
 
 /**
  * Usage records from what the cluster shows, not from user requests.
@@ -124,11 +124,7 @@ export function startUsageController(opts: { db: PrismaClient; kube: KubeClients
     const id = p.metadata?.labels?.[SESSION_ID_LABEL];
     if (id) void serial(() => closeFor(id, podTerminatedAt(p) ?? new Date(), "pod deleted"));
   });
-  pods.on("error", (err: unknown) => {
-    if (stopped || !ownPods) return;
-    log.warn({ err: err instanceof Error ? err.message : String(err) }, "usage pod watch failed; restarting");
-    setTimeout(() => void (stopped ? undefined : pods.start().catch(() => undefined)), 1000).unref();
-  });
+  if (ownPods) restartOnWatchError(pods, "usage pods", log, () => stopped);
 
   const synced = (opts.sessionPods ? opts.sessionPods.ready : pods.start()).then(() => serial(reconcile));
   let timer: NodeJS.Timeout | undefined;

@@ -1,4 +1,5 @@
 import type { V1Job, V1Pod } from "@kubernetes/client-node";
+import { podStartedAt, podTerminatedAt } from "@/lib/kube/pod-times";
 import type { Db } from "@/lib/db/prisma";
 import type { BatchJob } from "@/lib/generated/prisma/client";
 import type { Workload } from "@/lib/kube/kueue-types";
@@ -98,19 +99,12 @@ export function jobRunSpan(pods: V1Pod[], includeDeleting: boolean): { start: Da
   let unfinished = false;
   for (const p of pods) {
     if (!includeDeleting && p.metadata?.deletionTimestamp) continue;
-    const statuses = p.status?.containerStatuses ?? [];
-    let podStart: number | null = null;
-    for (const c of statuses) {
-      const at = c.state?.running?.startedAt ?? c.state?.terminated?.startedAt;
-      if (at) podStart = Math.min(podStart ?? Infinity, new Date(at).getTime());
-    }
-    if (podStart === null) continue;
-    start = Math.min(start ?? Infinity, podStart);
-    for (const c of statuses) {
-      const finished = c.state?.terminated?.finishedAt;
-      if (!finished) unfinished = true;
-      else end = Math.max(end ?? -Infinity, new Date(finished).getTime());
-    }
+    const started = podStartedAt(p);
+    if (!started) continue;
+    start = Math.min(start ?? Infinity, started.getTime());
+    const finished = podTerminatedAt(p);
+    if (!finished) unfinished = true;
+    else end = Math.max(end ?? -Infinity, finished.getTime());
   }
   return { start: start === null ? null : new Date(start), end: start === null || unfinished || end === null ? null : new Date(end) };
 }

@@ -16,6 +16,16 @@ export function podRunningSince(pod: V1Pod): Date | null {
   return new Date(Math.min(...starts.map((d) => d.getTime())));
 }
 
+/** The earliest start of any of its containers, running or since terminated; null before any started. */
+export function podStartedAt(pod: V1Pod): Date | null {
+  let first: number | null = null;
+  for (const c of pod.status?.containerStatuses ?? []) {
+    const at = c.state?.running?.startedAt ?? c.state?.terminated?.startedAt;
+    if (at) first = Math.min(first ?? Infinity, new Date(at).getTime());
+  }
+  return first === null ? null : new Date(first);
+}
+
 /** The latest container finishedAt once the pod has finished (Succeeded/Failed, or every container terminated); else null. */
 export function podTerminatedAt(pod: V1Pod): Date | null {
   const statuses = pod.status?.containerStatuses ?? [];
