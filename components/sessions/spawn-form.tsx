@@ -2,19 +2,14 @@
 
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
-import type { Catalogue, ProfileOption } from "@/lib/catalog/list-catalogue";
+import type { Catalogue } from "@/lib/catalog/list-catalogue";
 import type { SessionView } from "@/lib/sessions/session-view";
 import { ApiCallError, apiFetch } from "@/components/sessions/api-fetch";
+import { capacityText } from "@/components/sessions/capacity-text";
 
 const CPU_CHOICES = [1, 2, 4, 8, 16];
 const MEMORY_CHOICES = [2, 4, 8, 16, 32, 64];
 
-function capacityText(p: ProfileOption): string {
-  if (!p.capacity) return "availability unknown";
-  const { free, total, queued } = p.capacity;
-  if (free > 0) return `${free} / ${total} free`;
-  return `full (${total} in use) — you would queue as number ${queued + 1}`;
-}
 
 /**
  * The spawn form: image, GPU profile or CPU only with live free/total, CPU, memory, optional name,

@@ -12,6 +12,8 @@ import { stopSession } from "@/lib/sessions/stop-session";
 import { getSession } from "@/lib/sessions/list-sessions";
 import { openSessionEventStream } from "@/lib/sessions/event-stream";
 import { listSessionEvents } from "@/lib/sessions/session-events";
+import { listCatalogue } from "@/lib/catalog/list-catalogue";
+import { capacityText } from "@/components/sessions/capacity-text";
 import { ROUTES_CHANNEL, type RouteMessage } from "@/lib/sessions/routes";
 import { startSessionController, type ControllerConfig, type RunningController } from "@/controller/session-controller";
 import { startTestCluster, type TestCluster } from "@/lib/sessions/test-support/test-cluster";
@@ -152,6 +154,20 @@ describe("sessions against the simulator", () => {
     const second = (await spawn3g(b)).session;
     await waitState(second.id, "queued");
     await waitFor("queue position in the events", async () => (await listSessionEvents(db, second.id, 0)).some((e) => e.message.includes("number 1 in the queue")) || undefined);
+    // What the spawn page shows for the profile now: no slot free, one session waiting for it.
+    const catalogue = await listCatalogue({ groups: b.groups, db, kube: cluster.kube });
+    const full = catalogue.profiles.find((p) => p.key === "mig-3g.40gb")!;
+    expect(full.capacity).toMatchObject({ free: 0, queued: 1 });
+    expect(full.capacity!.total).toBeGreaterThan(0);
+    expect(capacityText(full)).toBe(`full (${full.capacity!.total} in use) — you would queue as number 2`);
+    // A pending session can be cancelled: its pod goes, and it ends stopped without ever running.
+    const c = await researcher();
+    const third = (await spawn3g(c)).session;
+    await waitState(third.id, "queued");
+    await stopSession({ userId: c.id, sessionId: third.id, kube: cluster.kube });
+    await waitState(third.id, "stopped");
+    expect((await db.session.findUniqueOrThrow({ where: { id: third.id } })).readyAt).toBeNull();
+    await waitFor("cancelled pod gone", async () => ((await podsOf()).some((p) => p.metadata!.name === `session-${third.id}`) ? undefined : true));
     await stopSession({ userId: a.id, sessionId: first.id, kube: cluster.kube });
     await waitState(second.id, "ready", 40_000);
     await stopSession({ userId: b.id, sessionId: second.id, kube: cluster.kube });
