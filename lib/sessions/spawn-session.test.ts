@@ -207,6 +207,29 @@ describe("sessions against the simulator", () => {
     expect((await db.session.findUniqueOrThrow({ where: { id: session.id } })).reason).toMatch(/deleted outside AI Hub/);
   }, 60_000);
 
+  it("a crashing server fails the session with its exit code and last log lines, read from the cluster", async () => {
+    const u = await researcher();
+    const image = await db.image.findFirstOrThrow({ where: { name: "VS Code" } });
+    const id = randomUUID();
+    // A session whose server crashes at start: its row as spawnSession writes it, its pod running a script that fails.
+    await db.session.create({ data: { id, userId: u.id, name: "crashy", imageId: image.id, cpu: 1, memoryGiB: 1, state: "requested", progress: 5, namespace: ns, podName: `session-${id}`, token: "t".repeat(40) } });
+    await cluster.kube.core.createNamespacedPod({
+      namespace: ns,
+      body: {
+        metadata: { name: `session-${id}`, labels: sessionLabels({ sessionId: id, userId: u.id, username: u.username }) },
+        spec: { containers: [{ name: "c", image: "busybox:1", command: ["bash", "-c", "echo loading the extension; echo ImportError: no module named torch; exit 3"], resources: { requests: { cpu: "100m", memory: "64Mi" } } }] },
+      },
+    });
+    await waitState(id, "failed", 30_000);
+    expect((await db.session.findUniqueOrThrow({ where: { id } })).reason).toBe("CrashLoopBackOff");
+    const last = (await listSessionEvents(db, id, 0)).at(-1)!;
+    expect(last).toMatchObject({ failed: true });
+    expect(last.message).toContain("exited with exit code 3");
+    expect(last.message).toContain("ImportError: no module named torch");
+    // A failed session releases its resources at once.
+    await waitFor("crashed pod deleted", async () => ((await podsOf()).some((p) => p.metadata!.name === `session-${id}`) ? undefined : true), 20_000);
+  }, 60_000);
+
   it("records and deletes a managed pod that has no session row", async () => {
     const fakeId = randomUUID();
     await cluster.kube.core.createNamespacedPod({
