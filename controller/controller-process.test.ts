@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { seedUser, testDatabaseUrl, testPrisma, uniqueSuffix } from "@/test/db";
 import { spawnSession } from "@/lib/sessions/spawn-session";
 import { stopSession } from "@/lib/sessions/stop-session";
@@ -55,6 +56,11 @@ describe("controller processes", () => {
     const jsonLines = leader.output().split("\n").filter((l) => l.startsWith("{"));
     expect(jsonLines.length).toBeGreaterThan(0);
     for (const l of jsonLines) expect(l.split('"service":"controller"').length, l).toBe(2);
+    // Background work: every thread of the controller runs at CONTROLLER_NICE (default 10), as the kernel reports it.
+    if (existsSync(`/proc/${leader.child.pid}/task`)) {
+      const nice = readdirSync(`/proc/${leader.child.pid}/task`).map((t) => Number(readFileSync(`/proc/${leader.child.pid}/task/${t}/stat`, "utf8").split(") ")[1]!.split(" ")[16]));
+      expect(new Set(nice)).toEqual(new Set([10]));
+    }
 
     const u = await seedUser();
     const { session } = await spawnSession({ user: { id: u.id, username: u.username, groups: u.groups }, input: { image: "VS Code", cpu: 1, memoryGiB: 1 }, kube: cluster.kube });

@@ -14,10 +14,14 @@ import { startSessionController, type RunningController } from "./session-contro
 import { startJobsController, type RunningJobsController } from "./jobs-controller";
 import { startUsageControllerFromEnv } from "./usage-start";
 import { createSharedInformers, type SharedInformers } from "./shared-informers";
+import { lowerOwnPriority } from "./priority";
 
 async function main(): Promise<void> {
   const e = env();
   if (!e.DATABASE_URL) throw new Error("DATABASE_URL is not set: the controller needs the portal's database");
+  // Background work: on a shared host the web's requests go first (controller/priority.ts).
+  const priority = lowerOwnPriority(e.CONTROLLER_NICE);
+  if (priority.errors.length > 0) log.warn({ nice: e.CONTROLLER_NICE, errors: priority.errors }, "could not lower the controller's CPU priority");
   const lock = createLeaderLock(e.DATABASE_URL, { lockName: e.CONTROLLER_LOCK_NAME });
   const abort = new AbortController();
   const running: { controller?: RunningController; jobs?: RunningJobsController; usage?: ReturnType<typeof startUsageControllerFromEnv>; shared?: SharedInformers } = {};

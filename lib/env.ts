@@ -96,6 +96,11 @@ export const envSchema = z
     BATCH_TTL_SECONDS: z.coerce.number().int().min(0).default(86_400),
     /** Name of the PostgreSQL advisory lock the controllers compete for (one leader per name). */
     CONTROLLER_LOCK_NAME: z.string().min(1).default("ai-hub:controller"),
+    /**
+     * Nice value the controller process lowers itself to (0: leave it). Its work is background
+     * reconciliation; on a host it shares with the web, requests go first (controller/priority.ts).
+     */
+    CONTROLLER_NICE: z.coerce.number().int().min(0).max(19).default(10),
 
     // --- Monitoring and accounting (lib/metrics, lib/accounting, lib/budgets, controller/usage-*) ---
     /** Prometheus scraping the DCGM exporter and kube-state-metrics; unset: monitoring pages say so. */
