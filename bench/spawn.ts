@@ -10,7 +10,8 @@
  * burst (50 GETs a second, open loop: the 100 users' session pages each refreshing every two
  * seconds; api_p99_ms counts the GETs sent while POSTs were in flight, the table also those until
  * every session is ready). Next.js's own routing overhead is not included. Also printed:
- * where a spawn's time went, and CPU per spawn of each process of the stack.
+ * where a spawn's time went, CPU per spawn of each process of the stack, and how busy the web's
+ * one JavaScript thread was during the burst (near 100 %: that thread is the bottleneck).
  *
  * Measured in steady state: first, not counted, 20 other users' spawns (and rounds of GETs) open
  * the web's database pool and take every process once through the spawn path (warmUp in
@@ -23,6 +24,7 @@ import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
+import { performance as nodePerformance } from "node:perf_hooks";
 import { startLoad, warmUp } from "./api-load";
 import { cpuPerRequest, cpuSnapshot, machineCheckMs, postgresPids, startControllerProcess, startSimProcess } from "./stack-processes";
 import { percentile as pct } from "./stats";
@@ -51,6 +53,7 @@ const { listSessions } = await import("@/lib/sessions/list-sessions");
 const { createApiToken, verifyApiToken } = await import("@/lib/tokens/api-tokens");
 const { bearerToken } = await import("@/lib/tokens/token-format");
 const { errorResponse } = await import("@/lib/http/api-response");
+const { AppError } = await import("@/lib/errors/app-error");
 
 const db = getPrisma();
 // The simulator runs as its own process, as in `npm run dev`, so it does not share our event loop.
@@ -77,19 +80,35 @@ const server = createServer((req: IncomingMessage, res: ServerResponse) => {
   void (async () => {
     try {
       const received = performance.now();
-      const token = bearerToken(req.headers.authorization);
-      const caller = token ? await verifyApiToken(token) : null;
-      const authMs = performance.now() - received;
-      if (!caller) return send(res, Response.json({ error: { code: "UNAUTHENTICATED" } }, { status: 401 }));
-      const user = { id: caller.userId, username: caller.username, groups: caller.groups };
+      const authenticate = async () => {
+        const token = bearerToken(req.headers.authorization);
+        const caller = token ? await verifyApiToken(token) : null;
+        if (!caller) throw new AppError("UNAUTHENTICATED", "The API token is invalid, expired or revoked.");
+        return { id: caller.userId, username: caller.username, groups: caller.groups };
+      };
       if (req.method === "POST") {
+        // As app/api/v1/sessions/route.ts: the body is read, then the caller checked and the body
+        // parsed when the spawn's turn in the queue comes. authMs: arrival → caller known.
         const chunks: Buffer[] = [];
         for await (const c of req) chunks.push(c as Buffer);
+        const text = Buffer.concat(chunks).toString();
         const timings = { catalogueMs: 0, txMs: 0, kubeMs: 0 };
-        const { session, created } = await spawnSession({ user, input: JSON.parse(Buffer.concat(chunks).toString()), kube: cluster.kube, timings });
+        let authMs = 0;
+        const { session, created } = await spawnSession({
+          authenticate: async () => {
+            const user = await authenticate();
+            authMs = performance.now() - received;
+            return user;
+          },
+          readInput: () => JSON.parse(text),
+          kube: cluster.kube,
+          timings,
+        });
         phases.push({ authMs, ...timings });
         return send(res, Response.json({ session }, { status: created ? 201 : 200 }));
       }
+      const user = await authenticate();
+      const authMs = performance.now() - received;
       served.gets++;
       const sessions = await listSessions({ userId: user.id });
       getPhases.push({ at: received, authMs, listMs: performance.now() - received - authMs });
@@ -140,6 +159,7 @@ const load = await startLoad({
 const cpuGroups = { sim: () => [sim.pid!], controller: () => [controller.pid!], postgres: () => postgresPids(path.join(pgDir, "pgdata")) };
 const machineMs = machineCheckMs();
 const cpu0 = cpuSnapshot(cpuGroups);
+const elu0 = nodePerformance.eventLoopUtilization();
 const gets0 = served.gets;
 const t0 = performance.now();
 const run = load.go();
@@ -149,6 +169,8 @@ const failed = results.filter((r) => r.status !== 201);
 const failures = failed.length;
 for (const f of failed.slice(0, 3)) process.stderr.write(`spawn failed: HTTP ${f.status} ${f.error ?? ""}\n`);
 const cpuBurst = cpuPerRequest(cpu0, cpuSnapshot(cpuGroups), USERS);
+// How busy the web's one JavaScript thread was during the burst (1: it was the bottleneck).
+const webElu = nodePerformance.eventLoopUtilization(elu0).utilization;
 const getsInBurst = served.gets - gets0;
 
 let ready = 0;
@@ -170,11 +192,12 @@ const rows = [
   ["request → Pod created p50 (ms)", pct(spawnMs, 50).toFixed(0)],
   ["request → Pod created p99 (ms)", pct(spawnMs, 99).toFixed(0)],
   ...(["authMs", "catalogueMs", "txMs", "kubeMs"] as const).map((k) => [
-    `  of which: ${{ authMs: "token check", catalogueMs: "catalogue reads", txMs: "limits transaction", kubeMs: "home volume and Pod create" }[k]} p50/p99 (ms)`,
+    `  of which: ${{ authMs: "waiting for a spawn slot, then the token check", catalogueMs: "catalogue reads", txMs: "limits transaction", kubeMs: "home volume and Pod create" }[k]} p50/p99 (ms)`,
     `${pct(phases.map((p) => p[k]), 50).toFixed(0)} / ${pct(phases.map((p) => p[k]), 99).toFixed(0)}`,
   ]),
   ["burst duration (ms)", burstMs.toFixed(0)],
   ["CPU per spawn during the burst (ms)", `${cpuBurst} (web also served ${getsInBurst} GETs); load generator ${(loadCpuMs / USERS).toFixed(1)}`],
+  ["web event loop busy during the burst (%)", (webElu * 100).toFixed(0)],
   ["CPU per spawn until all ready (ms)", cpuAll],
   ["sessions ready", `${ready}/${USERS}`],
   [`time until all ready (ms, sim time scale ${TIME_SCALE})`, allReady ? allReadyMs.toFixed(0) : "not all ready"],

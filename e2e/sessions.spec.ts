@@ -1,5 +1,6 @@
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import { storageState } from "./accounts";
+import { baseURL } from "../playwright.config";
 
 /**
  * Sessions end to end: the real stack (`scripts/dev.ts --e2e`: PostgreSQL, development IAM, the
@@ -111,6 +112,50 @@ test.describe("sessions: cross-tenant", () => {
     } finally {
       await alice.close();
       await bob.close();
+    }
+  });
+});
+
+test.describe("sessions: API with a token", () => {
+  test.use({ storageState: storageState("alice") });
+
+  test("who is asking is checked before the body, scopes are enforced, and an Idempotency-Key makes one session", async ({ page, playwright }) => {
+    const mint = async (scopes: string[]) => {
+      const res = await page.request.post("/api/v1/tokens", { data: { name: `e2e-spawn-${Date.now().toString(36)}`, scopes } });
+      expect(res.status()).toBe(201);
+      return ((await res.json()) as { token: string }).token;
+    };
+    const readOnly = await mint(["sessions:read"]);
+    const readWrite = await mint(["sessions:read", "sessions:write"]);
+    // A client with no cookies, as a script is (an empty storage state: not the project's alice).
+    const api = await playwright.request.newContext({ baseURL, storageState: { cookies: [], origins: [] } });
+    const post = (token: string | null, data: string, headers: Record<string, string> = {}) =>
+      // The body as bytes: a string would be sent JSON-encoded.
+      api.post("/api/v1/sessions", { data: Buffer.from(data), headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } });
+    try {
+      // Spawns wait their turn before the caller is checked; the order of the answers stays: 401 first.
+      expect((await post(null, "{not json")).status()).toBe(401);
+      expect((await post("aih_not-a-real-token", "{not json")).status()).toBe(401);
+      const noScope = await post(readOnly, JSON.stringify({ image: "VS Code", cpu: 1, memoryGiB: 1 }));
+      expect(noScope.status()).toBe(403);
+      expect(((await noScope.json()) as { error: { message: string } }).error.message).toContain("sessions:write");
+      const malformed = await post(readWrite, "{not json");
+      expect(malformed.status()).toBe(400);
+      expect(((await malformed.json()) as { error: { message: string } }).error.message).toContain("valid JSON");
+
+      const body = JSON.stringify({ image: "VS Code", cpu: 1, memoryGiB: 1, name: `tok-${Date.now().toString(36)}` });
+      const key = { "idempotency-key": `e2e-${Date.now().toString(36)}` };
+      const first = await post(readWrite, body, key);
+      expect(first.status()).toBe(201);
+      const again = await post(readWrite, body, key);
+      expect(again.status()).toBe(200);
+      const a = ((await first.json()) as { session: { id: string } }).session.id;
+      expect(((await again.json()) as { session: { id: string } }).session.id).toBe(a);
+      const list = (await (await api.get("/api/v1/sessions", { headers: { authorization: `Bearer ${readOnly}` } })).json()) as { sessions: Array<{ id: string }> };
+      expect(list.sessions.filter((s) => s.id === a)).toHaveLength(1);
+    } finally {
+      await stopAllSessions(page.request);
+      await api.dispose();
     }
   });
 });

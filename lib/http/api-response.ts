@@ -25,9 +25,14 @@ export function errorResponse(e: unknown, requestId: string = randomUUID()): Res
 
 /** Parses a JSON body with a zod schema; malformed JSON is an INVALID AppError, not a 500. */
 export async function parseJsonBody<T extends z.ZodType>(request: Request, schema: T): Promise<z.infer<T>> {
+  return parseJsonText(await request.text(), schema);
+}
+
+/** parseJsonBody for a body already read (e.g. read before waiting in a queue, parsed after). */
+export function parseJsonText<T extends z.ZodType>(text: string, schema: T): z.infer<T> {
   let body: unknown;
   try {
-    body = await request.json();
+    body = JSON.parse(text);
   } catch {
     throw new AppError("INVALID", "The request body must be valid JSON.");
   }

@@ -18,6 +18,8 @@ import { ROUTES_CHANNEL, type RouteMessage } from "@/lib/sessions/routes";
 import { startSessionController, type ControllerConfig, type RunningController } from "@/controller/session-controller";
 import { startTestCluster, type TestCluster } from "@/lib/sessions/test-support/test-cluster";
 import { waitFor } from "@/lib/sessions/test-support/wait-for";
+import { env } from "@/lib/env";
+import { AppError } from "@/lib/errors/app-error";
 
 // Before any import reads the environment (lib/env parses it once): the portal's URL for AI_HUB_URL.
 vi.hoisted(() => {
@@ -297,6 +299,42 @@ describe("spawn rules (nothing is created in the cluster when refused)", () => {
     await expect(spawnSession({ user, input: { image: "VS Code", cpu: 1, memoryGiB: 1 }, kube: cluster.kube })).rejects.toMatchObject({ code: "QUOTA_EXCEEDED", message: expect.stringContaining("stop one first") });
     expect((await podsOf()).length).toBe(before);
     for (const s of await db.session.findMany({ where: { userId: u.id, state: { notIn: ["stopped", "failed"] } } })) await stopSession({ userId: u.id, sessionId: s.id, kube: cluster.kube });
+  }, 30_000);
+
+  it("a request's caller is checked in its spawn slot: beyond SPAWN_CONCURRENCY, authentication waits its turn, and a refused caller's input is never read", async () => {
+    const limit = env().SPAWN_CONCURRENCY;
+    const started: number[] = [];
+    const refuse: Array<() => void> = [];
+    const inputRead = vi.fn();
+    const calls = Array.from({ length: limit + 1 }, (_, i) =>
+      spawnSession({
+        authenticate: () => {
+          started.push(i);
+          return new Promise<never>((_, reject) => refuse.push(() => reject(new AppError("UNAUTHENTICATED", "The API token is invalid, expired or revoked."))));
+        },
+        readInput: inputRead,
+        kube: cluster.kube,
+      }),
+    );
+    const settled = Promise.allSettled(calls);
+    await waitFor("every slot taken", () => started.length === limit || undefined);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(started).toEqual(Array.from({ length: limit }, (_, i) => i));
+    refuse[0]!();
+    await waitFor("the last caller checked once a slot frees", () => started.length === limit + 1 || undefined);
+    for (const r of refuse.slice(1)) r();
+    const results = await settled;
+    expect(results.every((r) => r.status === "rejected" && (r.reason as AppError).code === "UNAUTHENTICATED")).toBe(true);
+    expect(inputRead).not.toHaveBeenCalled();
+
+    // An accepted caller: then the input is read and validated, and the session made.
+    const u = await researcher();
+    const user = { id: u.id, username: u.username, groups: u.groups };
+    await expect(spawnSession({ authenticate: async () => user, readInput: () => ({ image: "VS Code", cpu: 64, memoryGiB: 1 }), kube: cluster.kube })).rejects.toMatchObject({ code: "INVALID" });
+    const { session, created } = await spawnSession({ authenticate: async () => user, readInput: () => ({ image: "VS Code", cpu: 1, memoryGiB: 1 }), kube: cluster.kube });
+    expect(created).toBe(true);
+    expect((await db.session.findUniqueOrThrow({ where: { id: session.id } })).userId).toBe(u.id);
+    await stopSession({ userId: u.id, sessionId: session.id, kube: cluster.kube });
   }, 30_000);
 
   it("a Kubernetes failure mid-spawn leaves a failed session with the reason and no objects", async () => {

@@ -75,10 +75,38 @@ export interface SpawnTimings {
 
 let gate: Gate | undefined;
 
-export async function spawnSession(opts: { user: SpawnUser; input: unknown; db?: ReturnType<typeof getPrisma>; kube?: KubeClients; timings?: SpawnTimings }): Promise<SpawnResult> {
-  const input = spawnInputSchema.parse(opts.input);
+interface SpawnDeps {
+  db?: ReturnType<typeof getPrisma>;
+  kube?: KubeClients;
+  timings?: SpawnTimings;
+}
+
+/**
+ * Spawns a session for a known user: the input is validated, then the spawn waits for a slot of
+ * this process's spawn queue (SPAWN_CONCURRENCY, lib/sessions/spawn-gate.ts).
+ *
+ * Request handlers pass `authenticate` and `readInput` instead: the caller is identified, and then
+ * the input read, inside the slot. A burst of spawn requests then costs the process almost nothing
+ * until each one's turn (the token check is a database round trip and most of a request's work
+ * before the queue), so the other requests of that moment (session lists, progress streams) are
+ * not served behind all of them. Both still run before anything is written, in the same order as
+ * before: an unauthenticated caller gets 401 before any validation message.
+ */
+export async function spawnSession(opts: SpawnDeps & { user: SpawnUser; input: unknown }): Promise<SpawnResult>;
+export async function spawnSession(opts: SpawnDeps & { authenticate: () => Promise<SpawnUser>; readInput: () => unknown }): Promise<SpawnResult>;
+export async function spawnSession(
+  opts: SpawnDeps & ({ user: SpawnUser; input: unknown } | { authenticate: () => Promise<SpawnUser>; readInput: () => unknown }),
+): Promise<SpawnResult> {
   gate ??= createGate(env().SPAWN_CONCURRENCY);
-  return gate.run(() => spawnValidated(opts, input));
+  if ("user" in opts) {
+    const input = spawnInputSchema.parse(opts.input);
+    return gate.run(() => spawnValidated(opts, input));
+  }
+  return gate.run(async () => {
+    const user = await opts.authenticate();
+    const input = spawnInputSchema.parse(opts.readInput());
+    return spawnValidated({ ...opts, user }, input);
+  });
 }
 
 async function spawnValidated(opts: { user: SpawnUser; db?: ReturnType<typeof getPrisma>; kube?: KubeClients; timings?: SpawnTimings }, input: SpawnInput): Promise<SpawnResult> {
