@@ -119,6 +119,42 @@ test.describe("sessions: cross-tenant", () => {
 test.describe("sessions: API with a token", () => {
   test.use({ storageState: storageState("alice") });
 
+  test("a token is created in the UI and shown once, reads the profiles with free/total, and stops working when revoked in the UI", async ({ page, playwright }) => {
+    const name = `e2e-ui-${Date.now().toString(36)}`;
+    await page.goto("/settings/tokens");
+    await page.getByLabel("Name").fill(name);
+    await page.getByLabel("Expires after (days)").fill("7");
+    await page.getByRole("button", { name: "Create token" }).click();
+    await expect(page.getByRole("status")).toContainText("shown only once");
+    const token = (await page.getByTestId("new-token").textContent())!.trim();
+    const row = page.getByRole("listitem").filter({ hasText: name });
+    await expect(row).toContainText("sessions:read, sessions:write");
+    await expect(row).toContainText("expires");
+    // Listed by its prefix only: after a reload the token itself is nowhere on the page.
+    await page.reload();
+    await expect(page.getByRole("listitem").filter({ hasText: name })).toBeVisible();
+    expect(await page.content()).not.toContain(token);
+
+    const api = await playwright.request.newContext({ baseURL, storageState: { cookies: [], origins: [] }, extraHTTPHeaders: { authorization: `Bearer ${token}` } });
+    try {
+      const res = await api.get("/api/v1/profiles");
+      expect(res.status()).toBe(200);
+      const { profiles } = (await res.json()) as { profiles: Array<{ key: string; capacity: { free: number; total: number; queued: number } | null }> };
+      const mig = profiles.find((p) => p.key === "mig-1g.10gb");
+      expect(mig?.capacity?.total).toBeGreaterThan(0);
+      expect(mig!.capacity!.free).toBeLessThanOrEqual(mig!.capacity!.total);
+      expect(typeof mig!.capacity!.queued).toBe("number");
+      // alice is not in the admins group the whole A100 is reserved for.
+      expect(profiles.map((p) => p.key)).not.toContain("a100");
+
+      await page.getByRole("button", { name: `Revoke ${name}` }).click();
+      await expect(page.getByRole("listitem").filter({ hasText: name })).toContainText("revoked");
+      expect((await api.get("/api/v1/profiles")).status()).toBe(401);
+    } finally {
+      await api.dispose();
+    }
+  });
+
   test("who is asking is checked before the body, scopes are enforced, and an Idempotency-Key makes one session", async ({ page, playwright }) => {
     const mint = async (scopes: string[]) => {
       const res = await page.request.post("/api/v1/tokens", { data: { name: `e2e-spawn-${Date.now().toString(36)}`, scopes } });
