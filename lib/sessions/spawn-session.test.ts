@@ -74,6 +74,14 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
+/** A VS Code session's row as spawnSession commits it before creating the pod (state requested); its id. */
+async function insertRequestedRow(userId: string, name: string): Promise<string> {
+  const image = await db.image.findFirstOrThrow({ where: { name: "VS Code" } });
+  const id = randomUUID();
+  await db.session.create({ data: { id, userId, name, imageId: image.id, cpu: 1, memoryGiB: 1, state: "requested", progress: 5, namespace: ns, podName: `session-${id}`, token: "t".repeat(40) } });
+  return id;
+}
+
 describe("sessions against the simulator", () => {
   it("spawn → queued/admitted → running → ready → stop, with progress events and proxy routes", async () => {
     const alice = await researcher();
@@ -192,10 +200,8 @@ describe("sessions against the simulator", () => {
 
   it("a spawn whose web process died between its row and its pod fails with the reason after the grace; a pod deleted outside AI Hub stops its session", async () => {
     const u = await researcher();
-    const image = await db.image.findFirstOrThrow({ where: { name: "VS Code" } });
-    const id = randomUUID();
     // What spawnSession commits before it creates the pod; then nothing more (the process died).
-    await db.session.create({ data: { id, userId: u.id, name: "interrupted", imageId: image.id, cpu: 1, memoryGiB: 1, state: "requested", progress: 5, namespace: ns, podName: `session-${id}`, token: "t".repeat(40) } });
+    const id = await insertRequestedRow(u.id, "interrupted");
     await waitState(id, "failed", 10_000);
     const failed = await db.session.findUniqueOrThrow({ where: { id } });
     expect(failed.reason).toBe("The spawn was interrupted before the pod was created.");
@@ -211,10 +217,8 @@ describe("sessions against the simulator", () => {
 
   it("a crashing server fails the session with its exit code and last log lines, read from the cluster", async () => {
     const u = await researcher();
-    const image = await db.image.findFirstOrThrow({ where: { name: "VS Code" } });
-    const id = randomUUID();
     // A session whose server crashes at start: its row as spawnSession writes it, its pod running a script that fails.
-    await db.session.create({ data: { id, userId: u.id, name: "crashy", imageId: image.id, cpu: 1, memoryGiB: 1, state: "requested", progress: 5, namespace: ns, podName: `session-${id}`, token: "t".repeat(40) } });
+    const id = await insertRequestedRow(u.id, "crashy");
     await cluster.kube.core.createNamespacedPod({
       namespace: ns,
       body: {

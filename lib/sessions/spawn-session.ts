@@ -109,7 +109,7 @@ export async function spawnSession(
   });
 }
 
-async function spawnValidated(opts: { user: SpawnUser; db?: ReturnType<typeof getPrisma>; kube?: KubeClients; timings?: SpawnTimings }, input: SpawnInput): Promise<SpawnResult> {
+async function spawnValidated(opts: SpawnDeps & { user: SpawnUser }, input: SpawnInput): Promise<SpawnResult> {
   const db = opts.db ?? getPrisma();
   const { user } = opts;
   const e = env();
