@@ -192,7 +192,7 @@ const rows = [
   ["request → Pod created p50 (ms)", pct(spawnMs, 50).toFixed(0)],
   ["request → Pod created p99 (ms)", pct(spawnMs, 99).toFixed(0)],
   ...(["authMs", "catalogueMs", "txMs", "kubeMs"] as const).map((k) => [
-    `  of which: ${{ authMs: "waiting for a spawn slot, then the token check", catalogueMs: "catalogue reads", txMs: "limits transaction", kubeMs: "home volume and Pod create" }[k]} p50/p99 (ms)`,
+    `  of which: ${{ authMs: "waiting for a spawn slot, then the token check", catalogueMs: "catalogue reads", txMs: "limits check and session insert", kubeMs: "home volume and Pod create" }[k]} p50/p99 (ms)`,
     `${pct(phases.map((p) => p[k]), 50).toFixed(0)} / ${pct(phases.map((p) => p[k]), 99).toFixed(0)}`,
   ]),
   ["burst duration (ms)", burstMs.toFixed(0)],

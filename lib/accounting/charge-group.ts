@@ -18,6 +18,14 @@ export async function resolveChargeGroup(db: Db, user: { id: string; groups: rea
   return user.groups[0] ?? "unassigned";
 }
 
+/**
+ * resolveChargeGroup without a database read on the common path: a user of one group who names
+ * none is charged to it (a default must be one of the user's groups, whatever the preferences say).
+ */
+export async function chargeGroupOf(db: Db, user: { id: string; groups: readonly string[] }, requested?: string | null): Promise<string> {
+  return !requested && user.groups.length === 1 ? user.groups[0]! : resolveChargeGroup(db, user, requested);
+}
+
 /** Sets the user's default charged group (must be one of theirs). */
 export async function setDefaultChargeGroup(db: Db, user: { id: string; groups: readonly string[] }, group: string): Promise<void> {
   await resolveChargeGroup(db, user, group);

@@ -2,7 +2,7 @@ import type { Db } from "@/lib/db/prisma";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors/app-error";
 import { monthRange } from "@/lib/accounting/gpu-hours";
-import { resolveChargeGroup } from "@/lib/accounting/charge-group";
+import { chargeGroupOf, resolveChargeGroup } from "@/lib/accounting/charge-group";
 import { decideBudget, worstDecision, type BudgetDecision } from "@/lib/budgets/decide";
 import type { UsageSource } from "@/lib/generated/prisma/enums";
 import { Prisma } from "@/lib/generated/prisma/client";
@@ -92,23 +92,33 @@ export async function assertWithinBudget(tx: Db, input: BudgetCheckInput & { use
   const user = input.userGroups
     ? { id: input.userId, groups: input.userGroups }
     : await tx.user.findUniqueOrThrow({ where: { id: input.userId }, select: { id: true, groups: true } });
-  // One group: it is the default whatever the preferences say (a default must be one of the
-  // user's groups), so the preference lookup is skipped on the common path.
-  const group = !input.group && user.groups.length === 1 ? user.groups[0]! : await resolveChargeGroup(tx, user, input.group);
+  const group = await chargeGroupOf(tx, user, input.group);
+  const result = await assertGroupBudget(tx, { ...input, group });
+  if (input.charge) {
+    await tx.$executeRaw(chargeUpsertSql(input.charge.source, input.charge.sourceId, group));
+  }
+  return result;
+}
+
+/**
+ * The budget part of assertWithinBudget for a group already resolved: takes the group's lock and
+ * sums its usage only for a GPU request of a group that has a budget row; throws QUOTA_EXCEEDED on
+ * refusal. Session spawns call it directly when their one-statement insert found a budget
+ * (lib/sessions/spawn-session.ts).
+ */
+export async function assertGroupBudget(tx: Db, input: BudgetCheckInput & { group: string }): Promise<BudgetCheckResult> {
+  const { group } = input;
   let result: BudgetCheckResult = { group, decision: { kind: "allowed" } };
   if (input.requestedGpus > 0 && input.profileKey) {
     const budgeted = await tx.budget.findFirst({ where: { group, profileKey: { in: ["*", input.profileKey] } }, select: { id: true } });
     if (budgeted) {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`ai-hub:budget:${group}`}))`;
-      result = await checkBudget(tx, { ...input, group });
+      result = await checkBudget(tx, input);
     }
   }
   if (result.decision.kind === "refused") {
     const message = result.decision.message;
     throw new AppError("QUOTA_EXCEEDED", message, { fields: { chargeGroup: message } });
-  }
-  if (input.charge) {
-    await tx.$executeRaw(chargeUpsertSql(input.charge.source, input.charge.sourceId, group));
   }
   return result;
 }

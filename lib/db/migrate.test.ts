@@ -78,6 +78,51 @@ describe("[db] a migration that fails", () => {
       await expect(applyMigrations(scratch.url, { migrationsDir: dir })).rejects.toThrow(/20260101000000_bad[\s\S]*no_such_function/);
       await expect(applyMigrations(scratch.url, { migrationsDir: dir })).rejects.toThrow(/failed migrations/i);
       expect(await pendingMigrations(scratch.url, dir)).toEqual(["20260101000000_bad"]);
+      // The script runs as one transaction: the statement before the failing one left nothing.
+      const client = new pg.Client({ connectionString: scratch.url });
+      await client.connect();
+      try {
+        expect((await client.query("SELECT to_regclass('public.t') AS t")).rows[0].t).toBeNull();
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      await scratch.drop();
+    }
+  });
+});
+
+describe("[db] a migration with a function", () => {
+  it("applies a script whose function body and string literals contain semicolons", async () => {
+    const scratch = await createScratchDatabase();
+    const dir = await mkdtemp(path.join(os.tmpdir(), "ai-hub-fn-migrations-"));
+    try {
+      await mkdir(path.join(dir, "20260101000000_fn"));
+      const sql = [
+        "-- A comment; with a semicolon",
+        "CREATE TABLE notes (body TEXT NOT NULL DEFAULT 'a; b');",
+        "CREATE FUNCTION add_note(p TEXT) RETURNS INTEGER LANGUAGE plpgsql AS $$",
+        "DECLARE n INTEGER;",
+        "BEGIN",
+        "  INSERT INTO notes (body) VALUES (p);",
+        "  SELECT count(*) INTO n FROM notes;",
+        "  RETURN n;",
+        "END",
+        "$$;",
+        "",
+      ].join("\n");
+      await writeFile(path.join(dir, "20260101000000_fn", "migration.sql"), sql);
+      await writeFile(path.join(dir, "migration_lock.toml"), 'provider = "postgresql"\n');
+      expect(await applyMigrations(scratch.url, { migrationsDir: dir })).toEqual(["20260101000000_fn"]);
+      const client = new pg.Client({ connectionString: scratch.url });
+      await client.connect();
+      try {
+        expect((await client.query("SELECT add_note('x; y') AS n")).rows[0].n).toBe(1);
+        expect((await client.query("INSERT INTO notes DEFAULT VALUES RETURNING body")).rows[0].body).toBe("a; b");
+      } finally {
+        await client.end();
+      }
     } finally {
       await rm(dir, { recursive: true, force: true });
       await scratch.drop();

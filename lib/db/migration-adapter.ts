@@ -9,6 +9,10 @@
  * 2. The shadow database's pool has no error handler, so a connection closed by the server
  *    crashed the process; and the shadow database is dropped only after its pool is closed.
  * 3. Freeing the engine does not close its connections; `close()` does.
+ * 4. adapter-pg runs a migration script by splitting it at every `;`, which cuts a function body
+ *    (`$$ … ; … $$`) or a string literal with a semicolon into pieces that fail. We send the
+ *    script whole, as one simple-protocol query, as Prisma's binary engine does: PostgreSQL then
+ *    runs it as one implicit transaction (all of it or none).
  */
 import { randomUUID } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -88,6 +92,11 @@ export class MigrationAdapterFactory implements SqlMigrationAwareDriverAdapterFa
   private async open(config: PoolConfig): Promise<SqlDriverAdapter> {
     const pool = new pg.Pool({ ...config, Client: CharTaggingClient as unknown as new () => pg.ClientBase });
     const adapter = untagQueryable(await new PrismaPg(pool, { disposeExternalPool: true, onPoolError: () => undefined }).connect());
+    // adapter-pg's own error mapping (DriverAdapterError), which the engine reports with the message.
+    const onError = (adapter as unknown as { onError(e: unknown): never }).onError.bind(adapter);
+    adapter.executeScript = async (script) => {
+      await pool.query(script).catch(onError);
+    };
     const startTransaction = adapter.startTransaction.bind(adapter);
     adapter.startTransaction = async (isolationLevel) => untagQueryable(await startTransaction(isolationLevel));
     this.opened.push(adapter);

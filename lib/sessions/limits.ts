@@ -38,6 +38,18 @@ export interface LimitCheckInput {
   request: { cpu: number; memoryGiB: number; gpus: number };
 }
 
+/** The limits the request itself breaks (per-session CPU and memory), whatever the user already holds. */
+export function requestViolations(limits: SessionPolicyLimits, request: LimitCheckInput["request"]): LimitViolation[] {
+  const v: LimitViolation[] = [];
+  if (request.cpu > limits.maxCpu) {
+    v.push({ field: "cpu", code: "INVALID", message: `At most ${limits.maxCpu} CPUs per session for your groups; choose ${limits.maxCpu} or fewer.` });
+  }
+  if (request.memoryGiB > limits.maxMemoryGiB) {
+    v.push({ field: "memoryGiB", code: "INVALID", message: `At most ${limits.maxMemoryGiB} GiB of memory per session for your groups; choose ${limits.maxMemoryGiB} GiB or less.` });
+  }
+  return v;
+}
+
 export interface LimitViolation {
   field: "cpu" | "memoryGiB" | "profile" | "sessions";
   code: "INVALID" | "QUOTA_EXCEEDED";
@@ -46,13 +58,7 @@ export interface LimitViolation {
 
 /** Every violated limit, each with a message that says what to change. Empty when the request fits. */
 export function checkLimits({ limits, activeSessions, activeGpus, request }: LimitCheckInput): LimitViolation[] {
-  const v: LimitViolation[] = [];
-  if (request.cpu > limits.maxCpu) {
-    v.push({ field: "cpu", code: "INVALID", message: `At most ${limits.maxCpu} CPUs per session for your groups; choose ${limits.maxCpu} or fewer.` });
-  }
-  if (request.memoryGiB > limits.maxMemoryGiB) {
-    v.push({ field: "memoryGiB", code: "INVALID", message: `At most ${limits.maxMemoryGiB} GiB of memory per session for your groups; choose ${limits.maxMemoryGiB} GiB or less.` });
-  }
+  const v = requestViolations(limits, request);
   if (activeSessions + 1 > limits.maxSessions) {
     v.push({
       field: "sessions",

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { seedUser, testDatabaseUrl, testPrisma, uniqueSuffix } from "@/test/db";
 import { postgresConfig } from "@/lib/db/postgres-config";
 import { makeKubeClients } from "@/lib/kube/client";
-import { SESSION_POD_SELECTOR, sessionLabels } from "@/lib/kube/labels";
+import { SESSION_POD_SELECTOR, USER_ID_LABEL, sessionLabels } from "@/lib/kube/labels";
 import { spawnSession } from "@/lib/sessions/spawn-session";
 import { stopSession } from "@/lib/sessions/stop-session";
 import { getSession } from "@/lib/sessions/list-sessions";
@@ -340,6 +340,54 @@ describe("spawn rules (nothing is created in the cluster when refused)", () => {
     expect((await db.session.findUniqueOrThrow({ where: { id: session.id } })).userId).toBe(u.id);
     await stopSession({ userId: u.id, sessionId: session.id, kube: cluster.kube });
   }, 30_000);
+
+  it("the spawn statement keeps the limits under concurrent requests, names sessions, refuses a taken name and the GPU limit, and checks a budgeted group's GPU spawn", async () => {
+    const u = await researcher();
+    const user = { id: u.id, username: u.username, groups: u.groups };
+    const cpuOnly = { image: "VS Code", cpu: 1, memoryGiB: 1 };
+    const spawn = (input: Record<string, unknown>, who = user) => spawnSession({ user: who, input, kube: cluster.kube });
+    const stopAll = async (userId: string) => {
+      for (const s of await db.session.findMany({ where: { userId, state: { notIn: ["stopped", "failed"] } } })) await stopSession({ userId, sessionId: s.id, kube: cluster.kube });
+      for (const s of await db.session.findMany({ where: { userId } })) await waitState(s.id, (await state(s.id)) === "failed" ? "failed" : "stopped");
+    };
+
+    // Five at once against the limit of three: three sessions with the first three names, two refusals that say why.
+    const results = await Promise.allSettled(Array.from({ length: 5 }, () => spawn(cpuOnly)));
+    const made = results.flatMap((r) => (r.status === "fulfilled" ? [r.value.session] : []));
+    expect(made.map((s) => s.name).sort()).toEqual(["session-1", "session-2", "session-3"]);
+    const refused = results.flatMap((r) => (r.status === "rejected" ? [r.reason as AppError] : []));
+    expect(refused).toHaveLength(2);
+    for (const e of refused) expect(e).toMatchObject({ code: "QUOTA_EXCEEDED", message: expect.stringContaining("You already have 3 sessions running or starting (limit 3)") });
+    expect(await db.session.count({ where: { userId: u.id } })).toBe(3);
+
+    // A stopped session's name is free again; an active one's is not.
+    const second = made.find((s) => s.name === "session-2")!;
+    await stopSession({ userId: u.id, sessionId: second.id, kube: cluster.kube });
+    await waitState(second.id, "stopped");
+    await expect(spawn({ ...cpuOnly, name: "session-3" })).rejects.toMatchObject({ code: "CONFLICT", details: { fields: { name: expect.stringContaining("already have a session named session-3") } } });
+    expect((await spawn(cpuOnly)).session.name).toBe("session-2");
+    await stopAll(u.id);
+
+    // A group with a budget: a GPU spawn charged to it is checked against the budget, and a refusal leaves nothing behind.
+    const budgetGroup = `budget-${uniqueSuffix()}`;
+    const v = await seedUser({ groups: ["users/ai-infn", budgetGroup] });
+    const vUser = { id: v.id, username: v.username, groups: v.groups };
+    const gpu = { ...cpuOnly, profile: "mig-1g.10gb", chargeGroup: budgetGroup };
+    await db.budget.create({ data: { group: budgetGroup, profileKey: "*", monthlyGpuHours: 0, createdBy: "test" } });
+    await expect(spawn(gpu, vUser)).rejects.toMatchObject({ code: "QUOTA_EXCEEDED", details: { fields: { chargeGroup: expect.stringContaining(`group ${budgetGroup} has used 0 of 0`) } } });
+    expect(await db.session.count({ where: { userId: v.id } })).toBe(0);
+    expect(await db.usageCharge.count({ where: { groupCharged: budgetGroup } })).toBe(0);
+    expect((await podsOf()).some((p) => p.metadata!.labels?.[USER_ID_LABEL] === v.id)).toBe(false);
+    await db.budget.updateMany({ where: { group: budgetGroup }, data: { monthlyGpuHours: 1000 } });
+    const a = (await spawn(gpu, vUser)).session;
+    expect((await db.usageCharge.findFirstOrThrow({ where: { sourceId: a.id } })).groupCharged).toBe(budgetGroup);
+    // The GPU limit (two per user) comes before the budget: the third GPU session is refused by it.
+    await spawn(gpu, vUser);
+    await expect(spawn(gpu, vUser)).rejects.toMatchObject({ code: "QUOTA_EXCEEDED", details: { fields: { profile: expect.stringContaining("already hold 2 of your 2 GPUs") } } });
+    // A CPU-only session of the same group is neither limited by GPUs nor checked against the budget.
+    expect((await spawn({ ...cpuOnly, chargeGroup: budgetGroup }, vUser)).created).toBe(true);
+    await stopAll(v.id);
+  }, 90_000);
 
   it("a Kubernetes failure mid-spawn leaves a failed session with the reason and no objects", async () => {
     const u = await researcher();

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { getPrisma } from "@/lib/db/prisma";
+import { getPrisma, type Db } from "@/lib/db/prisma";
 import { AppError } from "@/lib/errors/app-error";
-import { assertWithinBudget, chargeUpsertSql } from "@/lib/budgets/assert-within-budget";
+import { assertGroupBudget } from "@/lib/budgets/assert-within-budget";
+import { chargeGroupOf } from "@/lib/accounting/charge-group";
 import { findEnabledImage, findEnabledProfile, policiesOf } from "@/lib/catalog/catalogue-cache";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
@@ -12,15 +13,15 @@ import { buildHomePvc } from "@/lib/kube/home-pvc";
 import { homeClaimName, sessionPodName } from "@/lib/kube/labels";
 import { buildSessionPod, parseSharedVolumes, type ImageKind } from "@/lib/kube/session-pod";
 import { createPod, deletePod, deletePvc, ensureHomePvc } from "@/lib/kube/session-objects";
-import { checkLimits, effectiveLimits } from "@/lib/sessions/limits";
+import { checkLimits, effectiveLimits, requestViolations } from "@/lib/sessions/limits";
 import { appendSessionEvent } from "@/lib/sessions/session-events";
 import { ACTIVE_STATES, sessionViewInclude, toSessionView, type SessionView } from "@/lib/sessions/session-view";
 import { generateSessionToken } from "@/lib/tokens/token-format";
 import { createGate, type Gate } from "@/lib/sessions/spawn-gate";
 
 /**
- * Spawning: validate, check limits inside one transaction serialised per user, write the session,
- * then create the home claim (if missing) and the pod, together. The web process never waits for
+ * Spawning: validate, check limits and write the session in one statement serialised per user
+ * (ai_hub_spawn_session, a PostgreSQL function; a budgeted GPU request in a transaction), then create the home claim (if missing) and the pod, together. The web process never waits for
  * the pod: the controller follows it from here. If Kubernetes fails, what this call created is
  * removed and the session is marked failed with the reason.
  */
@@ -61,12 +62,17 @@ function invalid(field: string, message: string, code: "INVALID" | "FORBIDDEN" |
   return new AppError(code, message, { fields: { [field]: message } });
 }
 
-function nextName(active: Array<{ name: string }>): string {
-  const taken = new Set(active.map((s) => s.name));
-  for (let i = 1; ; i++) if (!taken.has(`session-${i}`)) return `session-${i}`;
+/** What ai_hub_spawn_session returns (see its migration); which fields are set depends on `result`. */
+interface SpawnStatementRow {
+  result: "created" | "existing" | "limits" | "name_taken" | "budget";
+  existing_id: string | null;
+  session_name: string | null;
+  requested_at: Date | null;
+  active_sessions: number | null;
+  active_gpus: number | null;
 }
 
-/** Where a spawn's time went (ms), for benchmarks: catalogue reads, the transaction, the cluster calls. */
+/** Where a spawn's time went (ms), for benchmarks: catalogue reads, the limits check and insert, the cluster calls. */
 export interface SpawnTimings {
   catalogueMs: number;
   txMs: number;
@@ -116,9 +122,9 @@ async function spawnValidated(opts: SpawnDeps & { user: SpawnUser }, input: Spaw
   const k = opts.kube ?? kube();
 
   const started = performance.now();
-  // Catalogue reads need no lock: they happen before the transaction, which then holds its
-  // connection only for the per-user lock, the counts and the inserts. They come from a cache of a
-  // few seconds (lib/catalog/catalogue-cache.ts); the counts inside the transaction never do.
+  // Catalogue reads need no lock: they happen before the spawn statement, which then holds the
+  // per-user lock only for the counts and the inserts. They come from a cache of a few seconds
+  // (lib/catalog/catalogue-cache.ts); the counts under the lock never do.
   const [image, profile, policies] = await Promise.all([
     findEnabledImage(db, input.image),
     input.profile ? findEnabledProfile(db, input.profile) : Promise.resolve(null),
@@ -127,92 +133,91 @@ async function spawnValidated(opts: SpawnDeps & { user: SpawnUser }, input: Spaw
   const catalogueRead = performance.now();
   if (!image) throw invalid("image", `Unknown image "${input.image}"; choose one of the images offered.`);
   if (input.profile && !profile) throw invalid("profile", `Unknown GPU profile "${input.profile}"; choose one of the profiles offered or CPU only.`);
-  if (input.chargeGroup && !user.groups.includes(input.chargeGroup)) {
-    throw invalid("chargeGroup", `You are not a member of group ${input.chargeGroup}; charge one of your groups (${user.groups.join(", ") || "none"}).`);
-  }
+  // 400 naming chargeGroup when it is not one of the user's groups.
+  const group = await chargeGroupOf(db, user, input.chargeGroup ?? null);
   if (profile && profile.allowedGroups.length > 0 && !profile.allowedGroups.some((g) => user.groups.includes(g))) {
     throw invalid("profile", `The GPU profile ${profile.key} is not available to your groups; choose another profile.`, "FORBIDDEN");
   }
 
-  const outcome = await db.$transaction(async (tx) => {
-    // Serialises the spawns of one user: limits below are counted with no concurrent spawn of theirs.
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`ai-hub:spawn:${user.id}`}))`;
-    if (input.idempotencyKey) {
-      const existing = await tx.session.findFirst({ where: { userId: user.id, idempotencyKey: input.idempotencyKey }, include: sessionViewInclude });
-      if (existing) return { created: false as const, row: existing };
-    }
-    const limits = effectiveLimits(user.groups, policies, {
-      maxSessions: e.SESSION_MAX_PER_USER,
-      maxGpus: e.SESSION_MAX_GPUS_PER_USER,
-      maxCpu: e.SESSION_MAX_CPU,
-      maxMemoryGiB: e.SESSION_MAX_MEMORY_GIB,
-    });
-    const active = await tx.session.findMany({ where: { userId: user.id, state: { in: ACTIVE_STATES } }, select: { name: true, gpuCount: true } });
-    const violations = checkLimits({
-      limits,
-      activeSessions: active.length,
-      activeGpus: active.reduce((s, x) => s + x.gpuCount, 0),
-      request: { cpu: input.cpu, memoryGiB: input.memoryGiB, gpus: profile?.gpuCount ?? 0 },
-    });
-    if (violations.length) {
-      const fields = Object.fromEntries(violations.map((v) => [v.field, v.message]));
-      throw new AppError(violations.some((v) => v.code === "QUOTA_EXCEEDED") ? "QUOTA_EXCEEDED" : "INVALID", violations.map((v) => v.message).join(" "), { fields });
-    }
-    const name = input.name ?? nextName(active);
-    if (active.some((s) => s.name === name)) throw invalid("name", `You already have a session named ${name}; choose another name or stop that one.`, "CONFLICT");
+  const limits = effectiveLimits(user.groups, policies, {
+    maxSessions: e.SESSION_MAX_PER_USER,
+    maxGpus: e.SESSION_MAX_GPUS_PER_USER,
+    maxCpu: e.SESSION_MAX_CPU,
+    maxMemoryGiB: e.SESSION_MAX_MEMORY_GIB,
+  });
+  const request = { cpu: input.cpu, memoryGiB: input.memoryGiB, gpus: profile?.gpuCount ?? 0 };
+  const id = randomUUID();
+  const token = generateSessionToken();
+  const podName = sessionPodName(id);
+  const gpuCount = profile?.gpuCount ?? 0;
+  // The lock, the counts, the name and the inserts in one statement (the migration
+  // spawn_session_function says how): one round trip, no transaction to open and commit.
+  const spawnRow = (client: Db, budgetChecked: boolean) =>
+    client.$queryRaw<SpawnStatementRow[]>`
+      SELECT * FROM ai_hub_spawn_session(
+        ${user.id}::uuid, ${id}::uuid, ${randomUUID()}::uuid, ${input.name ?? null}, ${input.idempotencyKey ?? null},
+        ${image.id}::uuid, ${profile?.id ?? null}::uuid, ${profile?.key ?? null}, ${gpuCount}::int, ${input.cpu}::float8, ${input.memoryGiB}::float8,
+        ${k.namespace}, ${podName}, ${token}, ${group}, ${ACTIVE_STATES}::"SessionState"[],
+        ${requestViolations(limits, request).length === 0},
+        ${limits.maxSessions}::int, ${limits.maxGpus}::int, ${budgetChecked})`.then((rows) => rows[0]!);
+  let spawned = await spawnRow(db, false);
+  if (spawned.result === "budget") {
+    // A GPU request of a group with a budget: the same statement inside a transaction that then
+    // takes the group's budget lock and sums its usage; a refusal rolls the session back.
+    spawned = await db.$transaction(
+      async (tx) => {
+        const r = await spawnRow(tx, true);
+        if (r.result === "created") await assertGroupBudget(tx, { userId: user.id, group, profileKey: profile?.key ?? null, requestedGpus: gpuCount });
+        return r;
+      },
+      { maxWait: 10_000, timeout: 15_000 },
+    );
+  }
+  if (spawned.result === "existing") {
+    const existing = await db.session.findFirst({ where: { id: spawned.existing_id!, userId: user.id }, include: sessionViewInclude });
+    if (existing) return { session: toSessionView(existing), created: false };
+    throw new AppError("CONFLICT", "The session made with this idempotency key is gone; send the request again with a new key.");
+  }
+  if (spawned.result === "limits") {
+    const violations = checkLimits({ limits, activeSessions: spawned.active_sessions!, activeGpus: spawned.active_gpus!, request });
+    if (violations.length === 0) throw new Error(`ai_hub_spawn_session refused a request lib/sessions/limits.ts allows (${JSON.stringify({ limits, request, spawned })})`);
+    const fields = Object.fromEntries(violations.map((v) => [v.field, v.message]));
+    throw new AppError(violations.some((v) => v.code === "QUOTA_EXCEEDED") ? "QUOTA_EXCEEDED" : "INVALID", violations.map((v) => v.message).join(" "), { fields });
+  }
+  if (spawned.result === "name_taken") throw invalid("name", `You already have a session named ${spawned.session_name}; choose another name or stop that one.`, "CONFLICT");
+  if (spawned.result !== "created") throw new Error(`ai_hub_spawn_session: unexpected result ${spawned.result}`);
 
-    const id = randomUUID();
-    // Monthly GPU-hour budget of the charged group (lib/budgets); refusal rolls this transaction back.
-    // It locks the group only for GPU requests of a group that has a budget.
-    const { group } = await assertWithinBudget(tx, { userId: user.id, userGroups: user.groups, group: input.chargeGroup ?? null, profileKey: profile?.key ?? null, requestedGpus: profile?.gpuCount ?? 0 });
-    // The session, its first event and the group it is charged to (the usage_charges row
-    // assertWithinBudget writes when given `charge`) in one statement: one round trip inside the
-    // locked transaction. Columns left out take their database defaults, as Prisma's create would.
-    const token = generateSessionToken();
-    const podName = sessionPodName(id);
-    const gpuCount = profile?.gpuCount ?? 0;
-    const [inserted] = await tx.$queryRaw<Array<{ created_at: Date }>>`
-      WITH charge AS (${chargeUpsertSql("session", id, group)}), s AS (
-        INSERT INTO sessions (id, user_id, name, image_id, profile_id, gpu_count, cpu, memory_gib, state, progress, namespace, pod_name, token, idempotency_key, updated_at)
-        VALUES (${id}::uuid, ${user.id}::uuid, ${name}, ${image.id}::uuid, ${profile?.id ?? null}::uuid, ${gpuCount}, ${input.cpu}::float8, ${input.memoryGiB}::float8,
-                'requested', 5, ${k.namespace}, ${podName}, ${token}, ${input.idempotencyKey ?? null}, CURRENT_TIMESTAMP)
-        RETURNING created_at
-      )
-      INSERT INTO session_events (id, session_id, seq, progress, message, level, created_at)
-      SELECT ${randomUUID()}::uuid, ${id}::uuid, 1, 5, 'Session requested.', 'info', created_at FROM s
-      RETURNING created_at`;
-    const row = { id, name, token, podName, cpu: input.cpu, memoryGiB: input.memoryGiB, createdAt: inserted!.created_at };
-    const gpu: GpuRequest | null = profile
-      ? {
-          profileKey: profile.key,
-          strategy: profile.strategy.replace("_", "-") as GpuStrategy,
-          resourceName: profile.resourceName,
-          count: profile.gpuCount,
-          nodeSelector: profile.nodeSelector as Record<string, string>,
-          tolerations: profile.tolerations as GpuRequest["tolerations"],
-        }
-      : null;
-    const viewRow = {
-      ...row,
-      state: "requested" as const,
-      reason: null,
-      progress: 5,
-      gpuCount,
-      node: null,
-      readyAt: null,
-      stoppedAt: null,
-      lastActivityAt: null,
-      cullWarningAt: null,
-      image: { id: image.id, name: image.name, kind: image.kind },
-      profile: profile ? { key: profile.key, displayName: profile.displayName, cullExempt: profile.cullExempt } : null,
-      user: { username: user.username },
-    };
-    return { created: true as const, row: viewRow, image: { reference: image.reference, kind: image.kind as ImageKind }, gpu, token: row.token };
-  }, { maxWait: 10_000, timeout: 15_000 });
-
-  if (!outcome.created) return { session: toSessionView(outcome.row), created: false };
-
-  const { row } = outcome;
+  const gpu: GpuRequest | null = profile
+    ? {
+        profileKey: profile.key,
+        strategy: profile.strategy.replace("_", "-") as GpuStrategy,
+        resourceName: profile.resourceName,
+        count: profile.gpuCount,
+        nodeSelector: profile.nodeSelector as Record<string, string>,
+        tolerations: profile.tolerations as GpuRequest["tolerations"],
+      }
+    : null;
+  const row = {
+    id,
+    name: spawned.session_name!,
+    token,
+    podName,
+    cpu: input.cpu,
+    memoryGiB: input.memoryGiB,
+    createdAt: spawned.requested_at!,
+    state: "requested" as const,
+    reason: null,
+    progress: 5,
+    gpuCount,
+    node: null,
+    readyAt: null,
+    stoppedAt: null,
+    lastActivityAt: null,
+    cullWarningAt: null,
+    image: { id: image.id, name: image.name, kind: image.kind },
+    profile: profile ? { key: profile.key, displayName: profile.displayName, cullExempt: profile.cullExempt } : null,
+    user: { username: user.username },
+  };
   const txMs = performance.now() - started;
   let pvcCreated = false;
   try {
@@ -222,11 +227,11 @@ async function spawnValidated(opts: SpawnDeps & { user: SpawnUser }, input: Spaw
       sessionName: row.name,
       userId: user.id,
       username: user.username,
-      image: outcome.image,
+      image: { reference: image.reference, kind: image.kind as ImageKind },
       cpu: row.cpu,
       memoryGiB: row.memoryGiB,
-      gpu: outcome.gpu,
-      token: outcome.token,
+      gpu,
+      token,
       queueName: e.INTERACTIVE_LOCAL_QUEUE,
       priorityClassName: e.INTERACTIVE_PRIORITY_CLASS,
       uid: e.SESSION_UID,
