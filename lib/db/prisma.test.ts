@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { createPrisma, preparedStatementName } from "@/lib/db/prisma";
+import { createPrisma, preparedStatementName, sqlRows } from "@/lib/db/prisma";
 import { seedUser, testDatabaseUrl } from "@/test/db";
 
 const prepared = (db: ReturnType<typeof createPrisma>) =>
@@ -63,6 +63,23 @@ describe("prepared statements on a connection (one-connection pool, so every que
   it("DATABASE_PREPARED_STATEMENTS=false: nothing is prepared by name", async () => {
     const u = await seedUser();
     await unnamed.user.findUnique({ where: { id: u.id } });
+    await sqlRows(unnamed, "SELECT username FROM users WHERE id = $1::uuid", [u.id]);
     expect(await prepared(unnamed)).toEqual([]);
+  });
+
+  it("sqlRows: on the pool, prepared under its name on Prisma's connection; in a transaction, through it; the same rows either way", async () => {
+    const u = await seedUser({ groups: ["g/a", "g/b"] });
+    const sql = `SELECT id, username, groups, roles::text[] AS roles, blocked, created_at, 2.5::float8 AS f, count(*) OVER ()::integer AS n, $2::text AS echo
+                 FROM users WHERE id = $1::uuid`;
+    const direct = await sqlRows<Record<string, unknown>>(named, sql, [u.id, "x"]);
+    expect(direct).toEqual([{ id: u.id, username: u.username, groups: ["g/a", "g/b"], roles: ["researcher"], blocked: false, created_at: u.createdAt, f: 2.5, n: 1, echo: "x" }]);
+    expect((await prepared(named)).filter((s) => s.statement === sql).map((s) => s.name)).toEqual([preparedStatementName({ sql, args: [u.id, "x"] })]);
+    // Inside a transaction the statement sees the transaction's own uncommitted writes.
+    const inTx = await named.$transaction(async (tx) => {
+      await tx.user.update({ where: { id: u.id }, data: { blocked: true } });
+      return sqlRows(tx, sql, [u.id, "x"]);
+    });
+    expect(inTx).toEqual([{ ...direct[0], blocked: true }]);
+    await named.user.update({ where: { id: u.id }, data: { blocked: false } });
   });
 });

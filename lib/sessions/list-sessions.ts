@@ -1,24 +1,89 @@
-import { getPrisma } from "@/lib/db/prisma";
+import { z } from "zod";
+import { getPrisma, sqlRows, type Db } from "@/lib/db/prisma";
 import { AppError } from "@/lib/errors/app-error";
-import { FINAL_STATES, sessionViewInclude, toSessionView, type SessionView } from "@/lib/sessions/session-view";
+import { FINAL_STATES, toSessionView, type SessionRowForView, type SessionView } from "@/lib/sessions/session-view";
+import type { SessionState } from "@/lib/sessions/progress";
 
-/** The caller's sessions: active ones, plus those that ended in the last `recentHours`. */
-export async function listSessions(opts: { userId: string; recentHours?: number; db?: ReturnType<typeof getPrisma> }): Promise<SessionView[]> {
-  const db = opts.db ?? getPrisma();
-  const since = new Date(Date.now() - (opts.recentHours ?? 24) * 3_600_000);
-  const rows = await db.session.findMany({
-    where: { userId: opts.userId, OR: [{ state: { notIn: FINAL_STATES } }, { stoppedAt: { gte: since } }] },
-    include: sessionViewInclude,
-    orderBy: { createdAt: "desc" },
-    take: 200,
-  });
-  return rows.map((r) => toSessionView(r));
+/**
+ * Session rows with what toSessionView needs, in one statement on the pool (sqlRows): the session
+ * list is read on every refresh of every user's sessions page and API poll. `WHERE` goes last.
+ */
+const VIEW_SELECT = `
+  SELECT s.id, s.name, s.state::text AS state, s.reason, s.progress, s.cpu, s.memory_gib, s.gpu_count, s.node,
+         s.created_at, s.ready_at, s.stopped_at, s.last_activity_at, s.cull_warning_at,
+         i.id AS image_id, i.name AS image_name, i.kind::text AS image_kind,
+         p.key AS profile_key, p.display_name AS profile_display_name, p.cull_exempt AS profile_cull_exempt,
+         u.username
+  FROM sessions s
+  JOIN images i ON i.id = s.image_id
+  JOIN users u ON u.id = s.user_id
+  LEFT JOIN gpu_profiles p ON p.id = s.profile_id`;
+
+interface ViewRow {
+  id: string;
+  name: string;
+  state: SessionState;
+  reason: string | null;
+  progress: number;
+  cpu: number;
+  memory_gib: number;
+  gpu_count: number;
+  node: string | null;
+  created_at: Date;
+  ready_at: Date | null;
+  stopped_at: Date | null;
+  last_activity_at: Date | null;
+  cull_warning_at: Date | null;
+  image_id: string;
+  image_name: string;
+  image_kind: string;
+  profile_key: string | null;
+  profile_display_name: string | null;
+  profile_cull_exempt: boolean | null;
+  username: string;
 }
 
+function toRow(r: ViewRow): SessionRowForView {
+  return {
+    id: r.id,
+    name: r.name,
+    state: r.state,
+    reason: r.reason,
+    progress: r.progress,
+    cpu: r.cpu,
+    memoryGiB: r.memory_gib,
+    gpuCount: r.gpu_count,
+    node: r.node,
+    createdAt: r.created_at,
+    readyAt: r.ready_at,
+    stoppedAt: r.stopped_at,
+    lastActivityAt: r.last_activity_at,
+    cullWarningAt: r.cull_warning_at,
+    image: { id: r.image_id, name: r.image_name, kind: r.image_kind },
+    profile: r.profile_key === null ? null : { key: r.profile_key, displayName: r.profile_display_name!, cullExempt: r.profile_cull_exempt! },
+    user: { username: r.username },
+  };
+}
+
+const LIST_SQL = `${VIEW_SELECT}
+  WHERE s.user_id = $1::uuid AND (s.state <> ALL ($2::"SessionState"[]) OR s.stopped_at >= $3::timestamptz)
+  ORDER BY s.created_at DESC
+  LIMIT 200`;
+
+/** The caller's sessions, newest first: active ones, plus those that ended in the last `recentHours`. */
+export async function listSessions(opts: { userId: string; recentHours?: number; db?: Db }): Promise<SessionView[]> {
+  const since = new Date(Date.now() - (opts.recentHours ?? 24) * 3_600_000);
+  const rows = await sqlRows<ViewRow>(opts.db ?? getPrisma(), LIST_SQL, [opts.userId, FINAL_STATES, since]);
+  return rows.map((r) => toSessionView(toRow(r)));
+}
+
+const ONE_SQL = `${VIEW_SELECT}
+  WHERE s.id = $1::uuid AND s.user_id = $2::uuid`;
+
 /** One session of the caller; someone else's session is NOT_FOUND, not FORBIDDEN (no existence leak). */
-export async function getSession(opts: { userId: string; sessionId: string; db?: ReturnType<typeof getPrisma> }): Promise<SessionView> {
-  const db = opts.db ?? getPrisma();
-  const row = await db.session.findFirst({ where: { id: opts.sessionId, userId: opts.userId }, include: sessionViewInclude });
+export async function getSession(opts: { userId: string; sessionId: string; db?: Db }): Promise<SessionView> {
+  if (!z.uuid().safeParse(opts.sessionId).success) throw new AppError("NOT_FOUND", "No such session.");
+  const [row] = await sqlRows<ViewRow>(opts.db ?? getPrisma(), ONE_SQL, [opts.sessionId, opts.userId]);
   if (!row) throw new AppError("NOT_FOUND", "No such session.");
-  return toSessionView(row);
+  return toSessionView(toRow(row));
 }

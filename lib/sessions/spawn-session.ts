@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { getPrisma, type Db } from "@/lib/db/prisma";
+import { getPrisma, sqlRows, type Db } from "@/lib/db/prisma";
 import { AppError } from "@/lib/errors/app-error";
 import { assertGroupBudget } from "@/lib/budgets/assert-within-budget";
 import { chargeGroupOf } from "@/lib/accounting/charge-group";
@@ -61,6 +61,13 @@ export interface SpawnResult {
 function invalid(field: string, message: string, code: "INVALID" | "FORBIDDEN" | "NOT_FOUND" | "QUOTA_EXCEEDED" | "CONFLICT" = "INVALID"): AppError {
   return new AppError(code, message, { fields: { [field]: message } });
 }
+
+/** The spawn statement (on the pool: sqlRows), its parameters in the function's order. */
+const SPAWN_SQL = `SELECT * FROM ai_hub_spawn_session(
+  $1::uuid, $2::uuid, $3::uuid, $4::text, $5::text,
+  $6::uuid, $7::uuid, $8::text, $9::int, $10::float8, $11::float8,
+  $12::text, $13::text, $14::text, $15::text, $16::"SessionState"[],
+  $17::boolean, $18::int, $19::int, $20::boolean)`;
 
 /** What ai_hub_spawn_session returns (see its migration); which fields are set depends on `result`. */
 interface SpawnStatementRow {
@@ -152,14 +159,15 @@ async function spawnValidated(opts: SpawnDeps & { user: SpawnUser }, input: Spaw
   const gpuCount = profile?.gpuCount ?? 0;
   // The lock, the counts, the name and the inserts in one statement (the migration
   // spawn_session_function says how): one round trip, no transaction to open and commit.
-  const spawnRow = (client: Db, budgetChecked: boolean) =>
-    client.$queryRaw<SpawnStatementRow[]>`
-      SELECT * FROM ai_hub_spawn_session(
-        ${user.id}::uuid, ${id}::uuid, ${randomUUID()}::uuid, ${input.name ?? null}, ${input.idempotencyKey ?? null},
-        ${image.id}::uuid, ${profile?.id ?? null}::uuid, ${profile?.key ?? null}, ${gpuCount}::int, ${input.cpu}::float8, ${input.memoryGiB}::float8,
-        ${k.namespace}, ${podName}, ${token}, ${group}, ${ACTIVE_STATES}::"SessionState"[],
-        ${requestViolations(limits, request).length === 0},
-        ${limits.maxSessions}::int, ${limits.maxGpus}::int, ${budgetChecked})`.then((rows) => rows[0]!);
+  const spawnRow = async (client: Db, budgetChecked: boolean) =>
+    (
+      await sqlRows<SpawnStatementRow>(client, SPAWN_SQL, [
+        user.id, id, randomUUID(), input.name ?? null, input.idempotencyKey ?? null,
+        image.id, profile?.id ?? null, profile?.key ?? null, gpuCount, input.cpu, input.memoryGiB,
+        k.namespace, podName, token, group, ACTIVE_STATES,
+        requestViolations(limits, request).length === 0, limits.maxSessions, limits.maxGpus, budgetChecked,
+      ])
+    )[0]!;
   let spawned = await spawnRow(db, false);
   if (spawned.result === "budget") {
     // A GPU request of a group with a budget: the same statement inside a transaction that then

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { getPrisma, type Db } from "@/lib/db/prisma";
+import { getPrisma, sqlRows, type Db } from "@/lib/db/prisma";
 import { AppError } from "@/lib/errors/app-error";
 import { apiTokenScopes, generateApiToken, hashApiToken, looksLikeApiToken, type ApiTokenScope } from "@/lib/tokens/token-format";
 
@@ -103,30 +103,33 @@ interface VerifyRow {
   blocked: boolean;
 }
 
+/** $1 the token's hash, $2 now, $3 the time before which lastUsedAt is rewritten. */
+const VERIFY_SQL = `
+  WITH t AS (
+    SELECT t.id, t.scopes, t.expires_at, t.revoked_at, t.last_used_at,
+           u.id AS user_id, u.username, u.display_name, u.email, u.groups, u.roles::text[] AS roles, u.blocked
+    FROM api_tokens t JOIN users u ON u.id = t.user_id
+    WHERE t.hash = $1
+  ), touched AS (
+    UPDATE api_tokens SET last_used_at = $2::timestamptz
+    FROM t
+    WHERE api_tokens.id = t.id AND t.revoked_at IS NULL AND NOT t.blocked
+      AND (t.expires_at IS NULL OR t.expires_at > $2::timestamptz)
+      AND (t.last_used_at IS NULL OR t.last_used_at < $3::timestamptz)
+  )
+  SELECT scopes, expires_at, revoked_at, user_id, username, display_name, email, groups, roles, blocked FROM t`;
+
 /**
  * The owner of a valid token (not revoked, not expired, owner not blocked), or null. Also used by
- * the proxy. It runs on every API request, so it is one statement: the token joined to its owner,
- * and `lastUsedAt` written in the same statement, only when the token is valid and at most once a
- * minute per token (not on every request).
+ * the proxy. It runs on every API request, so it is one statement, run on the pool (sqlRows): the
+ * token joined to its owner, and `lastUsedAt` written in the same statement, only when the token
+ * is valid and at most once a minute per token (not on every request).
  */
 export async function verifyApiToken(token: string, db: Db = getPrisma()): Promise<TokenIdentity | null> {
   if (!looksLikeApiToken(token)) return null;
   const now = new Date();
   const stale = new Date(now.getTime() - LAST_USED_EVERY_MS);
-  const [row] = await db.$queryRaw<VerifyRow[]>`
-    WITH t AS (
-      SELECT t.id, t.scopes, t.expires_at, t.revoked_at, t.last_used_at,
-             u.id AS user_id, u.username, u.display_name, u.email, u.groups, u.roles::text[] AS roles, u.blocked
-      FROM api_tokens t JOIN users u ON u.id = t.user_id
-      WHERE t.hash = ${hashApiToken(token)}
-    ), touched AS (
-      UPDATE api_tokens SET last_used_at = ${now}::timestamptz
-      FROM t
-      WHERE api_tokens.id = t.id AND t.revoked_at IS NULL AND NOT t.blocked
-        AND (t.expires_at IS NULL OR t.expires_at > ${now}::timestamptz)
-        AND (t.last_used_at IS NULL OR t.last_used_at < ${stale}::timestamptz)
-    )
-    SELECT scopes, expires_at, revoked_at, user_id, username, display_name, email, groups, roles, blocked FROM t`;
+  const [row] = await sqlRows<VerifyRow>(db, VERIFY_SQL, [hashApiToken(token), now, stale]);
   if (!row || row.revoked_at || (row.expires_at && row.expires_at <= now) || row.blocked) return null;
   return {
     userId: row.user_id,
