@@ -58,7 +58,9 @@ describe("scheduler loop", () => {
     sim = await startTestSim(topology);
     const { store } = sim;
     store.create("pods", pod("offload", sleeper({ nodeSelector: { "virtual-node.interlink/type": "virtual-kubelet" }, tolerations: [{ key: "virtual-node.interlink/no-schedule", operator: "Exists" }] })));
-    store.create("pods", pod("gated", sleeper({ schedulingGates: [{ name: "kueue.x-k8s.io/admission" }] })));
+    // The API server marks a gated pod at creation (its create strategy), not the scheduler later.
+    const created = store.create("pods", pod("gated", sleeper({ schedulingGates: [{ name: "kueue.x-k8s.io/admission" }] })));
+    expect(condition(created, "PodScheduled")).toMatchObject({ status: "False", reason: "SchedulingGated", message: "Scheduling is blocked due to non-empty scheduling gates" });
     await waitFor(store, () => store.get("pods", "default", "offload")?.status?.phase === "Running", "offload running on vk");
     expect(store.get("pods", "default", "offload")?.spec.nodeName).toBe("vk");
     const toVk = { nodeSelector: { "kubernetes.io/hostname": "vk" }, tolerations: [{ key: "virtual-node.interlink/no-schedule", operator: "Exists" }], restartPolicy: "Never" };
@@ -68,6 +70,8 @@ describe("scheduler loop", () => {
     expect(sim.logs.read("default", "remote", "main")).toContain("remote run");
     const gated = await waitFor(store, () => condition(store.get("pods", "default", "gated"), "PodScheduled")?.reason === "SchedulingGated" && store.get("pods", "default", "gated"));
     expect(gated.spec.nodeName).toBeUndefined();
+    // The scheduler has passed over it since (the other pods ran) without writing it again.
+    expect(gated.metadata.resourceVersion).toBe(created.metadata.resourceVersion);
     store.mutate("pods", "default", "gated", (p) => void (p.spec.schedulingGates = []));
     await waitFor(store, () => store.get("pods", "default", "gated")?.spec.nodeName, "gated pod bound once the gate is removed");
   });

@@ -1,5 +1,6 @@
 import type { KubeObject, SimContext, SimPart } from "../store/types";
 import { recordEvent, setCondition } from "./events";
+import { SCHEDULING_GATED_MESSAGE } from "../store/defaults";
 import { addInto, isTerminal, nodeAllocatable, podKey, podRequests, type Resources } from "./pod-resources";
 import { pickPreemptionNode, selectVictims, type Victim } from "./preemption";
 import { filterNode, fitErrorMessage, preferenceScore } from "./scheduler-fit";
@@ -157,7 +158,11 @@ export function startScheduler(ctx: SimContext): SimPart {
 
   function scheduleOne(pod: KubeObject) {
     const key = podKey(pod);
-    if (pod.spec?.schedulingGates?.length) return writeUnschedulable(pod, "SchedulingGated", "Scheduling is blocked due to non-empty scheduling gates", false);
+    if (pod.spec?.schedulingGates?.length) {
+      // Set at creation by the API server (prepareForCreate); written here only if it is missing.
+      if (pod.status?.conditions?.some((c: { type?: string; reason?: string }) => c.type === "PodScheduled" && c.reason === "SchedulingGated")) return;
+      return writeUnschedulable(pod, "SchedulingGated", SCHEDULING_GATED_MESSAGE, false);
+    }
     const req = podRequests(pod);
     const priority = pod.spec?.priority ?? 0;
     const reasons = new Map<string, number>();

@@ -59,6 +59,22 @@ export function qosClass(spec: any): "Guaranteed" | "Burstable" | "BestEffort" {
   return guaranteed ? "Guaranteed" : "Burstable";
 }
 
+/**
+ * What the API server's create strategy adds once mutating admission has run (PrepareForCreate in
+ * pkg/registry/core/pod/strategy.go): a pod created with scheduling gates (Kueue's webhook adds
+ * one) carries `PodScheduled=False, reason SchedulingGated` from its first version, so the
+ * scheduler never writes it.
+ */
+export function prepareForCreate(gr: string, obj: KubeObject, now: string): void {
+  if (gr !== "pods" || !obj.spec?.schedulingGates?.length) return;
+  const status = (obj.status ??= {});
+  const conditions = (status.conditions ??= []) as Record<string, unknown>[];
+  if (conditions.some((c) => c.type === "PodScheduled")) return;
+  conditions.push({ type: "PodScheduled", status: "False", lastProbeTime: null, lastTransitionTime: now, reason: "SchedulingGated", message: SCHEDULING_GATED_MESSAGE });
+}
+
+export const SCHEDULING_GATED_MESSAGE = "Scheduling is blocked due to non-empty scheduling gates";
+
 /** Defaults for a new or updated object of resource `gr`; `isCreate` also seeds status. */
 export function applyDefaults(gr: string, obj: KubeObject, isCreate: boolean, allocateClusterIP: () => string): void {
   switch (gr) {

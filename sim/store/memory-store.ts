@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { deepCopy, deepFreeze } from "./copy";
-import { applyDefaults } from "./defaults";
+import { applyDefaults, prepareForCreate } from "./defaults";
 import { ResourceTable } from "./resource-table";
 import { parseFieldSelector, parseLabelSelector, matchesFields, matchesLabels, selectableView } from "./selectors";
 import {
@@ -203,6 +203,7 @@ export class MemoryStore implements Store {
     applyDefaults(gr, obj, true, ip);
     this.admit(t, obj, undefined, "CREATE");
     applyDefaults(gr, obj, false, ip);
+    prepareForCreate(gr, obj, md.creationTimestamp);
     const causes = validateObject(t.def, obj);
     if (causes.length) throw invalidError(t.def, md.name ?? "", causes);
     this.validateAdmission(t, obj, undefined, "CREATE");
