@@ -1,6 +1,6 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import type { Logger } from "pino";
-import type { getPrisma } from "@/lib/db/prisma";
+import { sqlRows, type getPrisma } from "@/lib/db/prisma";
 import { recordAudit } from "@/lib/audit/record-audit";
 import { readQueuePositions } from "@/lib/gpu/capacity";
 import type { KubeClients } from "@/lib/kube/client";
@@ -81,11 +81,22 @@ export function startSessionController(opts: { db: ReturnType<typeof getPrisma>;
     return workloadByPod.get(podName) ?? null;
   }
 
+  /** What a sync needs of a session's row; one statement on the pool (sqlRows): it runs on every pod event. */
+  async function sessionRow(sessionId: string) {
+    const [r] = await sqlRows<{ state: SessionState; created_at: Date; stop_requested_at: Date | null; name: string; pod_name: string; username: string }>(
+      db,
+      `SELECT s.state::text AS state, s.created_at, s.stop_requested_at, s.name, s.pod_name, u.username
+       FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1::uuid`,
+      [sessionId],
+    );
+    return r ? { state: r.state, createdAt: r.created_at, stopRequestedAt: r.stop_requested_at, name: r.name, podName: r.pod_name, user: { username: r.username } } : null;
+  }
+
   async function syncPod(pod: V1Pod): Promise<void> {
     const sessionId = pod.metadata?.labels?.[SESSION_ID_LABEL];
     const podName = pod.metadata!.name!;
     if (!sessionId) return;
-    const row = await db.session.findUnique({ where: { id: sessionId }, select: { state: true, createdAt: true, stopRequestedAt: true, name: true, podName: true, user: { select: { username: true } } } });
+    const row = await sessionRow(sessionId);
     if (!row || row.podName !== podName) return handleOrphan(pod);
     if (row.state === "stopped" || row.state === "failed") {
       // A leftover of a session that already ended (e.g. stopped while the controller was down).
@@ -158,7 +169,7 @@ export function startSessionController(opts: { db: ReturnType<typeof getPrisma>;
 
   /** The pod `podName` is not (or no longer) in the cluster; nothing to do unless it is the session's pod. */
   async function syncGone(sessionId: string, podName: string): Promise<void> {
-    const row = await db.session.findUnique({ where: { id: sessionId }, select: { state: true, stopRequestedAt: true, createdAt: true, name: true, podName: true, user: { select: { username: true } } } });
+    const row = await sessionRow(sessionId);
     if (!row || row.podName !== podName) return;
     last.delete(sessionId);
     if (row.state === "stopped" || row.state === "failed") return;
