@@ -82,6 +82,11 @@ export class MemoryStore implements Store {
     this.hub.compact(this.rv);
   }
 
+  /** Watches open on `gr` (in-process and over HTTP); a test hook. */
+  watcherCount(gr: string): number {
+    return this.hub.watcherCount(gr);
+  }
+
   timestamp(ms = this.now()): string {
     return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
   }

@@ -145,6 +145,8 @@ export interface Store {
   finalizeDelete(gr: string, namespace: string | undefined, name: string): void;
   /** In-process watch; events are delivered after the write commits, in order. Returns unsubscribe. */
   watch(gr: string, handler: (ev: WatchEvent) => void, opts?: ListOptions): () => void;
+  /** Watches open on `gr` (in-process and over HTTP); a test hook. */
+  watcherCount(gr: string): number;
   addAdmission(gr: string, hook: AdmissionHook): void;
   /** The newest resourceVersion (what a list reports in metadata.resourceVersion). */
   currentResourceVersion(): string;

@@ -58,6 +58,11 @@ export class WatchHub {
     this.drain();
   }
 
+  /** Watchers subscribed to `gr` now (test hook: a test that must not race a client's watch waits for it). */
+  watcherCount(gr: string): number {
+    return this.watchers.get(gr)?.size ?? 0;
+  }
+
   /** Forgets all history (test hook to force 410 Gone on the next watch from an old version). */
   compact(currentRv: number): void {
     this.head = 0;

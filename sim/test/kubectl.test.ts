@@ -120,9 +120,17 @@ describe("kubectl against the simulator", () => {
   });
 
   it("sees an update with get -w and waits for a condition", async () => {
+    // kubectl prints the pod it GETs, then watches from resourceVersion 0 and drops that watch's
+    // first event (the current state): a change made before its watch is open is never printed.
+    // So the change waits until both commands' watches are open.
+    const watchers = sim.store.watcherCount("pods");
     const watch = streamKubectl(["get", "pod", "web", "-w"]);
     await watch.waitFor(/web\s+0\/2\s+Pending/);
     const wait = streamKubectl(["wait", "--for=condition=Ready", "pod/web", "--timeout=60s"]);
+    for (const end = Date.now() + 30_000; sim.store.watcherCount("pods") < watchers + 2; ) {
+      if (Date.now() > end) throw new Error("kubectl's watches did not open");
+      await new Promise((r) => setTimeout(r, 10));
+    }
     sim.store.mutate("pods", "default", "web", (p) => {
       p.status = {
         ...p.status,
