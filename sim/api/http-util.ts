@@ -17,8 +17,24 @@ export function statusBody(err: ApiError) {
   };
 }
 
+// Stored objects are frozen and replaced on every change, and the same version is often sent more
+// than once (the answer to the write that made it, then an event to every watch, a GET): its JSON
+// is made once.
+const jsonOf = new WeakMap<object, string>();
+
+/** JSON.stringify, made once per frozen (stored) object. */
+export function objectJson(o: unknown): string {
+  if (typeof o !== "object" || o === null || !Object.isFrozen(o)) return JSON.stringify(o);
+  let s = jsonOf.get(o);
+  if (s === undefined) {
+    s = JSON.stringify(o);
+    jsonOf.set(o, s);
+  }
+  return s;
+}
+
 export function sendJson(res: ServerResponse, code: number, body: unknown): void {
-  const text = JSON.stringify(body);
+  const text = objectJson(body);
   res.writeHead(code, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text), "Cache-Control": "no-cache, private" });
   res.end(text);
 }

@@ -137,7 +137,8 @@ export async function createItem(c: RequestContext, t: Target): Promise<void> {
     sendObject(c, t, 201, obj);
     return;
   }
-  sendObject(c, t, 201, c.store.create(t.gr, obj));
+  // The parsed body is ours alone: the store keeps it, and its answer is the stored object itself.
+  sendObject(c, t, 201, c.store.create(t.gr, obj, true));
 }
 
 export async function replaceItem(c: RequestContext, t: Target): Promise<void> {

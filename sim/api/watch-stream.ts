@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { MemoryStore } from "../store/memory-store";
 import { ApiError, type KubeObject, type ListOptions, type WatchEvent } from "../store/types";
-import { statusBody } from "./http-util";
+import { objectJson, statusBody } from "./http-util";
 
 export interface WatchParams extends ListOptions {
   bookmarks: boolean;
@@ -12,20 +12,6 @@ export interface WatchParams extends ListOptions {
 }
 
 const bookmarkIntervalMs = 5000;
-
-// Stored objects are frozen and replaced on every change, and several watchers (informers of
-// different controllers) often receive the same version: its JSON is made once.
-const jsonOf = new WeakMap<object, string>();
-
-function objectJson(o: unknown): string {
-  if (typeof o !== "object" || o === null || !Object.isFrozen(o)) return JSON.stringify(o);
-  let s = jsonOf.get(o);
-  if (s === undefined) {
-    s = JSON.stringify(o);
-    jsonOf.set(o, s);
-  }
-  return s;
-}
 
 /**
  * A watch as the API server streams it: one JSON event per line over a chunked response, until

@@ -41,6 +41,20 @@ describe("create", () => {
     expect(p.status).toEqual({ phase: "Pending", qosClass: "BestEffort" });
   });
 
+  it("copies the input and answers with a copy; given the input to own (a parsed request body), keeps it and answers with the stored object", () => {
+    const input = pod("copied");
+    const copied = store.create("pods", input);
+    input.metadata.labels = { changed: "later" };
+    copied.metadata.labels = { changed: "too" };
+    expect(store.getRaw("pods", "default", "copied")!.metadata.labels).toBeUndefined();
+
+    const owned = pod("owned");
+    const stored = store.create("pods", owned, true);
+    expect(stored).toBe(owned);
+    expect(stored).toBe(store.getRaw("pods", "default", "owned"));
+    expect(Object.isFrozen(stored) && Object.isFrozen(stored.spec.containers[0])).toBe(true);
+  });
+
   it("defaults jobs with the controller labels and selector", () => {
     const j = store.create("batch/jobs", {
       apiVersion: "batch/v1", kind: "Job", metadata: { name: "train", namespace: "default" },

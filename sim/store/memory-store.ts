@@ -175,9 +175,9 @@ export class MemoryStore implements Store {
     return raw ? obj : clone(obj);
   }
 
-  create(gr: string, input: KubeObject): KubeObject {
+  create(gr: string, input: KubeObject, owned = false): KubeObject {
     const t = this.table(gr);
-    const obj = clone(input);
+    const obj = owned ? input : clone(input);
     obj.apiVersion = apiVersionOf(t.def);
     obj.kind = t.def.kind;
     const md = (obj.metadata ??= {});
@@ -215,7 +215,7 @@ export class MemoryStore implements Store {
     if (t.items.has(ResourceTable.key(md.namespace, md.name!))) {
       throw new ApiError(409, "AlreadyExists", `${t.def.plural}${t.def.group ? `.${t.def.group}` : ""} "${md.name}" already exists`, { name: md.name, group: t.def.group, kind: t.def.plural });
     }
-    return this.commit(t, obj, "ADDED");
+    return this.commit(t, obj, "ADDED", undefined, owned);
   }
 
   private allocateClusterIP(): string {

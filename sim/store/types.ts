@@ -128,8 +128,12 @@ export interface Store {
   getRaw(gr: string, namespace: string | undefined, name: string): KubeObject | undefined;
   /** Like list, without the copies: the stored objects themselves, frozen — for readers that never change them. */
   listRaw(gr: string, opts?: ListOptions): KubeObject[];
-  /** Applies generateName, uid, resourceVersion, creationTimestamp, defaults, admission. */
-  create(gr: string, obj: KubeObject): KubeObject;
+  /**
+   * Applies generateName, uid, resourceVersion, creationTimestamp, defaults, admission. `owned`: the
+   * caller hands `obj` over (a request body just parsed) and gets the stored, frozen object back,
+   * with no copy either way.
+   */
+  create(gr: string, obj: KubeObject, owned?: boolean): KubeObject;
   /** Optimistic concurrency when obj.metadata.resourceVersion is set (409 Conflict if stale). */
   update(gr: string, obj: KubeObject, opts?: { subresource?: "status" }): KubeObject;
   /** Read-modify-write for in-process controllers: fn changes a copy; returns the stored result itself, frozen (no copy: most callers ignore it). */
