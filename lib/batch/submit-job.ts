@@ -7,7 +7,7 @@ import { assertWithinBudget, chargeUpsertSql } from "@/lib/budgets/assert-within
 import { findEnabledImage, findEnabledProfile, policiesOf } from "@/lib/catalog/catalogue-cache";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
-import type { GpuRequest, GpuStrategy } from "@/lib/gpu/gpu-request";
+import { gpuRequestOf, profileAllowed } from "@/lib/gpu/gpu-request";
 import { kube, toAppError, type KubeClients } from "@/lib/kube/client";
 import { homeClaimName, labelValue } from "@/lib/kube/labels";
 import { parseSharedVolumes } from "@/lib/kube/session-pod";
@@ -61,22 +61,6 @@ function invalid(field: string, message: string, code: "INVALID" | "FORBIDDEN" |
   return new AppError(code, message, { fields: { [field]: message } });
 }
 
-type ProfileRow = { key: string; strategy: string; resourceName: string; gpuCount: number; nodeSelector: unknown; tolerations: unknown; allowedGroups: string[] };
-
-export function gpuRequestOf(p: ProfileRow): GpuRequest {
-  return {
-    profileKey: p.key,
-    strategy: p.strategy.replace("_", "-") as GpuStrategy,
-    resourceName: p.resourceName,
-    count: p.gpuCount,
-    nodeSelector: p.nodeSelector as Record<string, string>,
-    tolerations: p.tolerations as GpuRequest["tolerations"],
-  };
-}
-
-export function profileAllowed(p: { allowedGroups: string[] }, groups: string[]): boolean {
-  return p.allowedGroups.length === 0 || p.allowedGroups.some((g) => groups.includes(g));
-}
 
 async function sessionBase(db: Db, k: KubeClients, userId: string, ref: string) {
   const isId = z.uuid().safeParse(ref).success;

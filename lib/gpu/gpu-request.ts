@@ -42,3 +42,30 @@ export function gpuRequestProblems(g: GpuRequest): string[] {
 export function gpuResourceQuantities(g: GpuRequest): Record<string, string> {
   return { [g.resourceName]: String(g.count) };
 }
+
+/** A GPU profile row (catalogue) as far as requesting it goes. */
+export interface GpuProfileRow {
+  key: string;
+  strategy: string;
+  resourceName: string;
+  gpuCount: number;
+  nodeSelector: unknown;
+  tolerations: unknown;
+}
+
+/** How a catalogue profile is requested from Kubernetes (its strategy stored as `mig_mixed`, …). */
+export function gpuRequestOf(p: GpuProfileRow): GpuRequest {
+  return {
+    profileKey: p.key,
+    strategy: p.strategy.replace("_", "-") as GpuStrategy,
+    resourceName: p.resourceName,
+    count: p.gpuCount,
+    nodeSelector: p.nodeSelector as Record<string, string>,
+    tolerations: p.tolerations as GpuRequest["tolerations"],
+  };
+}
+
+/** Whether a user of these groups may use the profile (no groups listed: everyone). */
+export function profileAllowed(p: { allowedGroups: string[] }, groups: readonly string[]): boolean {
+  return p.allowedGroups.length === 0 || p.allowedGroups.some((g) => groups.includes(g));
+}

@@ -2,15 +2,15 @@ import { z } from "zod";
 import { getPrisma, sqlRows, type Db } from "@/lib/db/prisma";
 import { AppError } from "@/lib/errors/app-error";
 import { FINAL_STATES, toSessionView, type SessionRowForView, type SessionView } from "@/lib/sessions/session-view";
-import type { SessionState } from "@/lib/sessions/progress";
 
 /**
  * Session rows with what toSessionView needs, in one statement on the pool (sqlRows): the session
  * list is read on every refresh of every user's sessions page and API poll. `WHERE` goes last.
  */
 const VIEW_SELECT = `
-  SELECT s.id, s.name, s.state::text AS state, s.reason, s.progress, s.cpu, s.memory_gib, s.gpu_count, s.node,
-         s.created_at, s.ready_at, s.stopped_at, s.last_activity_at, s.cull_warning_at,
+  SELECT s.id, s.name, s.state::text AS state, s.reason, s.progress, s.cpu, s.memory_gib AS "memoryGiB", s.gpu_count AS "gpuCount",
+         s.node, s.created_at AS "createdAt", s.ready_at AS "readyAt", s.stopped_at AS "stoppedAt",
+         s.last_activity_at AS "lastActivityAt", s.cull_warning_at AS "cullWarningAt",
          i.id AS image_id, i.name AS image_name, i.kind::text AS image_kind,
          p.key AS profile_key, p.display_name AS profile_display_name, p.cull_exempt AS profile_cull_exempt,
          u.username
@@ -19,21 +19,8 @@ const VIEW_SELECT = `
   JOIN users u ON u.id = s.user_id
   LEFT JOIN gpu_profiles p ON p.id = s.profile_id`;
 
-interface ViewRow {
-  id: string;
-  name: string;
-  state: SessionState;
-  reason: string | null;
-  progress: number;
-  cpu: number;
-  memory_gib: number;
-  gpu_count: number;
-  node: string | null;
-  created_at: Date;
-  ready_at: Date | null;
-  stopped_at: Date | null;
-  last_activity_at: Date | null;
-  cull_warning_at: Date | null;
+/** A row of VIEW_SELECT: the session's own columns as SessionRowForView names them, its relations flat. */
+type ViewRow = Omit<SessionRowForView, "image" | "profile" | "user"> & {
   image_id: string;
   image_name: string;
   image_kind: string;
@@ -41,27 +28,14 @@ interface ViewRow {
   profile_display_name: string | null;
   profile_cull_exempt: boolean | null;
   username: string;
-}
+};
 
-function toRow(r: ViewRow): SessionRowForView {
+function toRow({ image_id, image_name, image_kind, profile_key, profile_display_name, profile_cull_exempt, username, ...session }: ViewRow): SessionRowForView {
   return {
-    id: r.id,
-    name: r.name,
-    state: r.state,
-    reason: r.reason,
-    progress: r.progress,
-    cpu: r.cpu,
-    memoryGiB: r.memory_gib,
-    gpuCount: r.gpu_count,
-    node: r.node,
-    createdAt: r.created_at,
-    readyAt: r.ready_at,
-    stoppedAt: r.stopped_at,
-    lastActivityAt: r.last_activity_at,
-    cullWarningAt: r.cull_warning_at,
-    image: { id: r.image_id, name: r.image_name, kind: r.image_kind },
-    profile: r.profile_key === null ? null : { key: r.profile_key, displayName: r.profile_display_name!, cullExempt: r.profile_cull_exempt! },
-    user: { username: r.username },
+    ...session,
+    image: { id: image_id, name: image_name, kind: image_kind },
+    profile: profile_key === null ? null : { key: profile_key, displayName: profile_display_name!, cullExempt: profile_cull_exempt! },
+    user: { username },
   };
 }
 

@@ -7,7 +7,7 @@ import { chargeGroupOf } from "@/lib/accounting/charge-group";
 import { findEnabledImage, findEnabledProfile, policiesOf } from "@/lib/catalog/catalogue-cache";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
-import type { GpuRequest, GpuStrategy } from "@/lib/gpu/gpu-request";
+import { gpuRequestOf, profileAllowed } from "@/lib/gpu/gpu-request";
 import { kube, type KubeClients } from "@/lib/kube/client";
 import { buildHomePvc } from "@/lib/kube/home-pvc";
 import { homeClaimName, sessionPodName } from "@/lib/kube/labels";
@@ -142,7 +142,7 @@ async function spawnValidated(opts: SpawnDeps & { user: SpawnUser }, input: Spaw
   if (input.profile && !profile) throw invalid("profile", `Unknown GPU profile "${input.profile}"; choose one of the profiles offered or CPU only.`);
   // 400 naming chargeGroup when it is not one of the user's groups.
   const group = await chargeGroupOf(db, user, input.chargeGroup ?? null);
-  if (profile && profile.allowedGroups.length > 0 && !profile.allowedGroups.some((g) => user.groups.includes(g))) {
+  if (profile && !profileAllowed(profile, user.groups)) {
     throw invalid("profile", `The GPU profile ${profile.key} is not available to your groups; choose another profile.`, "FORBIDDEN");
   }
 
@@ -195,16 +195,7 @@ async function spawnValidated(opts: SpawnDeps & { user: SpawnUser }, input: Spaw
   if (spawned.result === "name_taken") throw invalid("name", `You already have a session named ${spawned.session_name}; choose another name or stop that one.`, "CONFLICT");
   if (spawned.result !== "created") throw new Error(`ai_hub_spawn_session: unexpected result ${spawned.result}`);
 
-  const gpu: GpuRequest | null = profile
-    ? {
-        profileKey: profile.key,
-        strategy: profile.strategy.replace("_", "-") as GpuStrategy,
-        resourceName: profile.resourceName,
-        count: profile.gpuCount,
-        nodeSelector: profile.nodeSelector as Record<string, string>,
-        tolerations: profile.tolerations as GpuRequest["tolerations"],
-      }
-    : null;
+  const gpu = profile ? gpuRequestOf(profile) : null;
   const row = {
     id,
     name: spawned.session_name!,
