@@ -12,7 +12,9 @@ export const defaultSchemaPath = (): string => path.resolve(process.cwd(), "pris
 
 /** Names of the migration folders, in the order they apply. */
 export async function migrationNames(migrationsDir = defaultMigrationsDir()): Promise<string[]> {
-  const entries = await readdir(migrationsDir, { withFileTypes: true }).catch((e: NodeJS.ErrnoException) => {
+  // Not traced by the Next.js build (it would trace the whole project): the folder is read at run
+  // time, and deployments ship prisma/ whole (Dockerfile).
+  const entries = await readdir(/*turbopackIgnore: true*/ migrationsDir, { withFileTypes: true }).catch((e: NodeJS.ErrnoException) => {
     if (e.code === "ENOENT") return [];
     throw e;
   });
@@ -24,7 +26,7 @@ export async function migrationNames(migrationsDir = defaultMigrationsDir()): Pr
 
 /** The folder as the schema engine expects it (what Prisma's CLI builds before each migrate command). */
 export async function loadMigrationList(migrationsDir = defaultMigrationsDir()): Promise<MigrationList> {
-  const baseDir = path.resolve(migrationsDir);
+  const baseDir = path.resolve(/*turbopackIgnore: true*/ migrationsDir);
   const lockfile = "migration_lock.toml";
   const lockContent = await readFile(path.join(baseDir, lockfile), "utf8").catch(() => null);
   const migrationDirectories = await Promise.all(
