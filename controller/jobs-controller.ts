@@ -169,7 +169,7 @@ export function startJobsController(opts: { db: ReturnType<typeof getPrisma>; ku
   void synced.then(() => {
     const loop = () => {
       if (stopped) return;
-      running = tick().catch((err: unknown) => log.error({ err }, "jobs tick failed"));
+      running = tick().catch((err: unknown) => (stopped ? log.info({ err: String(err) }, "jobs tick interrupted by shutdown") : log.error({ err }, "jobs tick failed")));
       void running.finally(() => {
         if (!stopped) timer = setTimeout(loop, config.tickMs);
       });

@@ -28,9 +28,9 @@ async function main(): Promise<void> {
 
   const shutdown = async (code: number) => {
     abort.abort();
-    await running.controller?.stop().catch(() => undefined);
-    await running.jobs?.stop().catch(() => undefined);
-    await running.usage?.stop().catch(() => undefined);
+    // Together: each stops taking new work at once, so a tick the shutdown interrupts (PostgreSQL
+    // stopping too, as with Ctrl-C on `npm run dev`) is not reported as a failure.
+    await Promise.all([running.controller?.stop(), running.jobs?.stop(), running.usage?.stop()].map((p) => p?.catch(() => undefined)));
     await running.shared?.stop().catch(() => undefined);
     await lock.release();
     await disconnectPrisma();

@@ -269,7 +269,7 @@ export function startSessionController(opts: { db: ReturnType<typeof getPrisma>;
     if (stopped) return;
     const loop = () => {
       if (stopped) return;
-      running = tick().catch((err: unknown) => log.error({ err }, "controller tick failed"));
+      running = tick().catch((err: unknown) => (stopped ? log.info({ err: String(err) }, "controller tick interrupted by shutdown") : log.error({ err }, "controller tick failed")));
       void running.finally(() => {
         if (!stopped) timer = setTimeout(loop, config.tickMs);
       });

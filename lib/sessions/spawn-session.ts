@@ -15,7 +15,8 @@ import { buildSessionPod, parseSharedVolumes, type ImageKind } from "@/lib/kube/
 import { createPod, deletePod, deletePvc, ensureHomePvc } from "@/lib/kube/session-objects";
 import { checkLimits, effectiveLimits, requestViolations } from "@/lib/sessions/limits";
 import { appendSessionEvent } from "@/lib/sessions/session-events";
-import { ACTIVE_STATES, sessionViewInclude, toSessionView, type SessionView } from "@/lib/sessions/session-view";
+import { ACTIVE_STATES, toSessionView, type SessionView } from "@/lib/sessions/session-view";
+import { getSession } from "@/lib/sessions/list-sessions";
 import { generateSessionToken } from "@/lib/tokens/token-format";
 import { createGate, type Gate } from "@/lib/sessions/spawn-gate";
 
@@ -181,11 +182,7 @@ async function spawnValidated(opts: SpawnDeps & { user: SpawnUser }, input: Spaw
       { maxWait: 10_000, timeout: 15_000 },
     );
   }
-  if (spawned.result === "existing") {
-    const existing = await db.session.findFirst({ where: { id: spawned.existing_id!, userId: user.id }, include: sessionViewInclude });
-    if (existing) return { session: toSessionView(existing), created: false };
-    throw new AppError("CONFLICT", "The session made with this idempotency key is gone; send the request again with a new key.");
-  }
+  if (spawned.result === "existing") return { session: await getSession({ userId: user.id, sessionId: spawned.existing_id!, db }), created: false };
   if (spawned.result === "limits") {
     const violations = checkLimits({ limits, activeSessions: spawned.active_sessions!, activeGpus: spawned.active_gpus!, request });
     if (violations.length === 0) throw new Error(`ai_hub_spawn_session refused a request lib/sessions/limits.ts allows (${JSON.stringify({ limits, request, spawned })})`);
