@@ -72,7 +72,7 @@ async function send(res: ServerResponse, response: Response): Promise<void> {
 }
 
 const served = { gets: 0 };
-const phases: Array<{ authMs: number; catalogueMs: number; txMs: number; kubeMs: number }> = [];
+const phases: Array<{ authMs: number; catalogueMs: number; insertMs: number; kubeMs: number }> = [];
 /** Where each GET's time went in this process, and when it arrived (performance.now()). */
 const getPhases: Array<{ at: number; authMs: number; listMs: number }> = [];
 
@@ -92,7 +92,7 @@ const server = createServer((req: IncomingMessage, res: ServerResponse) => {
         const chunks: Buffer[] = [];
         for await (const c of req) chunks.push(c as Buffer);
         const text = Buffer.concat(chunks).toString();
-        const timings = { catalogueMs: 0, txMs: 0, kubeMs: 0 };
+        const timings = { catalogueMs: 0, insertMs: 0, kubeMs: 0 };
         let authMs = 0;
         const { session, created } = await spawnSession({
           authenticate: async () => {
@@ -191,8 +191,8 @@ const rows = [
   ["spawn failures", String(failures)],
   ["request → Pod created p50 (ms)", pct(spawnMs, 50).toFixed(0)],
   ["request → Pod created p99 (ms)", pct(spawnMs, 99).toFixed(0)],
-  ...(["authMs", "catalogueMs", "txMs", "kubeMs"] as const).map((k) => [
-    `  of which: ${{ authMs: "waiting for a spawn slot, then the token check", catalogueMs: "catalogue reads", txMs: "limits check and session insert", kubeMs: "home volume and Pod create" }[k]} p50/p99 (ms)`,
+  ...(["authMs", "catalogueMs", "insertMs", "kubeMs"] as const).map((k) => [
+    `  of which: ${{ authMs: "waiting for a spawn slot, then the token check", catalogueMs: "catalogue reads", insertMs: "limits check and session insert", kubeMs: "home volume and Pod create" }[k]} p50/p99 (ms)`,
     `${pct(phases.map((p) => p[k]), 50).toFixed(0)} / ${pct(phases.map((p) => p[k]), 99).toFixed(0)}`,
   ]),
   ["burst duration (ms)", burstMs.toFixed(0)],

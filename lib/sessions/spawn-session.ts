@@ -59,7 +59,7 @@ export interface SpawnResult {
   created: boolean;
 }
 
-function invalid(field: string, message: string, code: "INVALID" | "FORBIDDEN" | "NOT_FOUND" | "QUOTA_EXCEEDED" | "CONFLICT" = "INVALID"): AppError {
+function invalid(field: string, message: string, code: "INVALID" | "FORBIDDEN" | "CONFLICT" = "INVALID"): AppError {
   return new AppError(code, message, { fields: { [field]: message } });
 }
 
@@ -83,7 +83,7 @@ interface SpawnStatementRow {
 /** Where a spawn's time went (ms), for benchmarks: catalogue reads, the limits check and insert, the cluster calls. */
 export interface SpawnTimings {
   catalogueMs: number;
-  txMs: number;
+  insertMs: number;
   kubeMs: number;
 }
 
@@ -158,6 +158,7 @@ async function spawnValidated(opts: SpawnDeps & { user: SpawnUser }, input: Spaw
   const token = generateSessionToken();
   const podName = sessionPodName(id);
   const gpuCount = profile?.gpuCount ?? 0;
+  const requestFits = requestViolations(limits, request).length === 0;
   // The lock, the counts, the name and the inserts in one statement (the migration
   // spawn_session_function says how): one round trip, no transaction to open and commit.
   const spawnRow = async (client: Db, budgetChecked: boolean) =>
@@ -166,7 +167,7 @@ async function spawnValidated(opts: SpawnDeps & { user: SpawnUser }, input: Spaw
         user.id, id, randomUUID(), input.name ?? null, input.idempotencyKey ?? null,
         image.id, profile?.id ?? null, profile?.key ?? null, gpuCount, input.cpu, input.memoryGiB,
         k.namespace, podName, token, group, ACTIVE_STATES,
-        requestViolations(limits, request).length === 0, limits.maxSessions, limits.maxGpus, budgetChecked,
+        requestFits, limits.maxSessions, limits.maxGpus, budgetChecked,
       ])
     )[0]!;
   let spawned = await spawnRow(db, false);
@@ -214,7 +215,7 @@ async function spawnValidated(opts: SpawnDeps & { user: SpawnUser }, input: Spaw
     profile: profile ? { key: profile.key, displayName: profile.displayName, cullExempt: profile.cullExempt } : null,
     user: { username: user.username },
   };
-  const txMs = performance.now() - started;
+  const inserted = performance.now();
   let pvcCreated = false;
   try {
     const pod = buildSessionPod({
@@ -246,9 +247,9 @@ async function spawnValidated(opts: SpawnDeps & { user: SpawnUser }, input: Spaw
     pvcCreated = pvc.status === "fulfilled" && pvc.value.created;
     if (pvc.status === "rejected") throw pvc.reason;
     if (created.status === "rejected") throw created.reason;
-    const kubeMs = performance.now() - started - txMs;
-    if (opts.timings) Object.assign(opts.timings, { catalogueMs: catalogueRead - started, txMs: txMs - (catalogueRead - started), kubeMs });
-    log.debug({ sessionId: row.id, txMs: Math.round(txMs), kubeMs: Math.round(kubeMs) }, "session spawned");
+    const timings: SpawnTimings = { catalogueMs: catalogueRead - started, insertMs: inserted - catalogueRead, kubeMs: performance.now() - inserted };
+    if (opts.timings) Object.assign(opts.timings, timings);
+    log.debug({ sessionId: row.id, ...timings }, "session spawned");
     return { session: toSessionView(row), created: true };
   } catch (err) {
     const appErr = err instanceof AppError ? err : new AppError("UPSTREAM_UNAVAILABLE", "The session could not be created in the cluster.", undefined, { cause: err });
